@@ -1,0 +1,82 @@
+"""ashby-query: query Ashby through Airbyte's Ashby agent connector.
+
+>>> import ashby_query as aq
+>>> aq.compile('status = "active" and createdAt > 2024-01-01', entity="applications")
+{'query': {'filter': {'and': [{'eq': {'status': 'active'}}, {'gt': {'createdAt': '2024-01-01T00:00:00Z'}}]}}}
+"""
+
+from __future__ import annotations
+
+from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from ._compiler import DIALECT_2026, REFERENCE, Dialect
+from ._errors import (
+    AshbyQueryError,
+    Problem,
+    QueryError,
+    QuerySyntaxError,
+    Span,
+    UnknownFieldError,
+)
+from ._parser import Limits
+from ._query import (
+    Applications,
+    Candidates,
+    EntityRef,
+    F,
+    Field,
+    Jobs,
+    JobPostings,
+    Query,
+    Users,
+    and_,
+    compile,
+    from_params,
+    not_,
+    or_,
+    parse,
+)
+from ._schema import ENTITIES, Entity, SearchField
+from ._types import FieldType, Op
+
+__all__ = [
+    "DIALECT_2026",
+    "ENTITIES",
+    "REFERENCE",
+    "And",
+    "Applications",
+    "AshbyQueryError",
+    "Candidates",
+    "Condition",
+    "Dialect",
+    "Entity",
+    "EntityRef",
+    "F",
+    "Field",
+    "FieldType",
+    "JobPostings",
+    "Jobs",
+    "Limits",
+    "Not",
+    "Op",
+    "Or",
+    "Predicate",
+    "Problem",
+    "Query",
+    "QueryAST",
+    "QueryError",
+    "QuerySyntaxError",
+    "RelativeTime",
+    "SearchField",
+    "SortKey",
+    "Span",
+    "UnknownFieldError",
+    "Users",
+    "and_",
+    "compile",
+    "from_params",
+    "not_",
+    "or_",
+    "parse",
+]
+
+__version__ = "0.1.0"

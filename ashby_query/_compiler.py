@@ -1,0 +1,259 @@
+"""Compile a validated AST to ``context_store_search`` params, in one of two dialects.
+
+- ``reference`` (the default): the operator set of the connector's API reference,
+  ``eq neq gt gte lt lte in like fuzzy keyword not and or``.
+- ``2026``: later SDK releases, which drop ``like`` for ``startswith`` / ``endswith`` /
+  ``contains``. ``like "Ann%"``, ``"%son"``, ``"%ann%"`` and ``"ann"`` map to
+  ``startswith`` / ``endswith`` / ``contains`` / ``eq``; any other pattern is an error.
+
+Each condition object holds one operator and one field. The walk is iterative, so a
+5,000-term ``or`` or a deeply nested ``not`` compiles without touching the recursion limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
+from ._errors import Loc, Problem, QueryError
+from ._types import ORDERING_OPS, Op
+from ._validate import wire_key
+from ._values import UTC, format_wire, midnight
+
+__all__ = ["DIALECT_2026", "REFERENCE", "Dialect", "compile_ast", "get_dialect"]
+
+Clock = dt.datetime | Callable[[], dt.datetime] | None
+
+
+@attrs.frozen
+class Dialect:
+    """A target for the compiler: which operators exist and how ``fields`` is written.
+
+    ``fields_style`` is ``"paths"`` (``[["id"], ["candidate", "name"]]``, as the SDK
+    types it) or ``"dotted"`` (``["id", "candidate.name"]``). Make a variant with
+    ``attrs.evolve(REFERENCE, fields_style="dotted")``.
+    """
+
+    name: str
+    has_like: bool = True
+    fields_style: str = "paths"
+
+    def __attrs_post_init__(self) -> None:
+        if self.fields_style not in ("paths", "dotted"):
+            raise ValueError(
+                f"fields_style must be 'paths' or 'dotted', got {self.fields_style!r}."
+            )
+
+
+REFERENCE = Dialect("reference")
+DIALECT_2026 = Dialect("2026", has_like=False)
+_DIALECTS = {"reference": REFERENCE, "2026": DIALECT_2026}
+
+
+def get_dialect(dialect: str | Dialect | None) -> Dialect:
+    """Return the :class:`Dialect` for ``dialect``: ``"reference"``, ``"2026"`` or one."""
+    if dialect is None:
+        return REFERENCE
+    if isinstance(dialect, Dialect):
+        return dialect
+    found = _DIALECTS.get(str(dialect).lower())
+    if found is None:
+        raise QueryError(
+            [
+                Problem(
+                    "unknown_dialect",
+                    ("dialect",),
+                    f"{dialect!r} is not a dialect; use 'reference' (the default) or "
+                    f"'2026'.",
+                    dialect,
+                )
+            ]
+        )
+    return found
+
+
+def now_utc(clock: Clock) -> dt.datetime:
+    """Read ``clock`` (a datetime, a callable returning one, or ``None`` for now)."""
+    if clock is None:
+        return dt.datetime.now(UTC)
+    value = clock() if callable(clock) else clock
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def compile_ast(
+    query: QueryAST, dialect: str | Dialect | None = None, now: Clock = None
+) -> dict[str, Any]:
+    """Return the params object for a validated ``query``."""
+    d = get_dialect(dialect)
+    inner: dict[str, Any] = {}
+    if query.filter is not None:
+        inner["filter"] = compile_condition(query.filter, d, now)
+    if query.sort:
+        inner["sort"] = [{k.field: "desc" if k.descending else "asc"} for k in query.sort]
+    params: dict[str, Any] = {"query": inner}
+    if query.limit is not None:
+        params["limit"] = query.limit
+    if query.fields is not None:
+        if d.fields_style == "dotted":
+            params["fields"] = [".".join(p) for p in query.fields]
+        else:
+            params["fields"] = [list(p) for p in query.fields]
+    if query.cursor is not None:
+        params["cursor"] = query.cursor
+    return params
+
+
+def compile_condition(
+    root: Condition, dialect: Dialect = REFERENCE, now: Clock = None
+) -> dict[str, Any]:
+    """Return the JSON filter object for one condition tree."""
+    resolved_now: list[dt.datetime] = []
+
+    def clock() -> dt.datetime:
+        if not resolved_now:
+            resolved_now.append(now_utc(now))
+        return resolved_now[0]
+
+    problems: list[Problem] = []
+    out: list[dict[str, Any]] = []
+    stack: list[tuple[Condition, Loc, bool]] = [(root, ("query", "filter"), False)]
+    while stack:
+        node, path, done = stack.pop()
+        if isinstance(node, Predicate):
+            out.append(_leaf(node, dialect, clock, path, problems))
+        elif isinstance(node, Not):
+            operand = node.operand
+            if isinstance(operand, Predicate) and operand.op is Op.IS_NULL:
+                out.append({"neq": {operand.field: None}})
+            elif done:
+                out.append({"not": out.pop()})
+            else:
+                stack.append((node, path, True))
+                stack.append((operand, (*path, "not"), False))
+        elif isinstance(node, And | Or):
+            key = "and" if isinstance(node, And) else "or"
+            n = len(node.operands)
+            if done:
+                kids = out[-n:]
+                del out[-n:]
+                out.append({key: kids})
+            else:
+                stack.append((node, path, True))
+                for i in range(n - 1, -1, -1):
+                    stack.append((node.operands[i], (*path, key, i), False))
+        else:
+            raise TypeError(f"{node!r} is not a condition.")
+    if problems:
+        raise QueryError(problems)
+    return out[0]
+
+
+def _wire(value: object) -> object:
+    if isinstance(value, dt.date):
+        return format_wire(value)
+    return value
+
+
+def _leaf(
+    p: Predicate,
+    dialect: Dialect,
+    clock: Callable[[], dt.datetime],
+    path: Loc,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    op, field, value = p.op, p.field, p.value
+    if op is Op.IS_NULL:
+        return {"eq": {field: None}}
+    if isinstance(value, RelativeTime):
+        value = value.resolve(clock())
+        if op in ORDERING_OPS and not isinstance(value, dt.datetime):
+            value = midnight(value)
+    if op in (Op.EQ, Op.NEQ) and isinstance(value, dt.date) and not isinstance(
+        value, dt.datetime
+    ):
+        lo, hi = format_wire(value), format_wire(value + dt.timedelta(days=1))
+        if op is Op.EQ:
+            return {"and": [{"gte": {field: lo}}, {"lt": {field: hi}}]}
+        return {"or": [{"lt": {field: lo}}, {"gte": {field: hi}}]}
+    if op is Op.IN:
+        assert isinstance(value, tuple)
+        return {"in": {field: [_wire(v) for v in value]}}
+    if op is Op.LIKE and not dialect.has_like:
+        assert isinstance(value, str)
+        mapped = like_to_2026(value)
+        if mapped is None:
+            problems.append(
+                Problem(
+                    "dialect_unsupported",
+                    (*path, "like", field),
+                    f"The pattern {value!r} has no exact equivalent in the {dialect.name} "
+                    f"dialect, which only has startswith ('Ann%'), endswith ('%son'), "
+                    f"contains ('%ann%') and eq ('ann'). Rewrite it in one of those "
+                    f"forms, use fuzzy for approximate text, or compile for the "
+                    f"reference dialect.",
+                    value,
+                    span=p.span,
+                )
+            )
+            return {}
+        return {mapped[0]: {field: mapped[1]}}
+    return {wire_key(op): {field: _wire(value)}}
+
+
+def like_segments(pattern: str) -> list[str | None]:
+    r"""Split a like pattern into literal strings and ``None`` for each ``%``.
+
+    ``\%`` is a literal percent sign and ``\\`` a literal backslash; ``_`` is an
+    ordinary character. Runs of ``%`` count as one.
+
+    >>> like_segments(r"50\% off%")
+    ['50% off', None]
+    """
+    parts: list[str | None] = []
+    buf: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "%\\_":
+            buf.append(pattern[i + 1])
+            i += 2
+            continue
+        if c == "%":
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            if not parts or parts[-1] is not None:
+                parts.append(None)
+        else:
+            buf.append(c)
+        i += 1
+    if buf:
+        parts.append("".join(buf))
+    return parts
+
+
+def escape_like(text: str) -> str:
+    r"""Escape ``text`` so that a like pattern matches it literally.
+
+    >>> escape_like("50% off")
+    '50\\% off'
+    """
+    return text.replace("\\", "\\\\").replace("%", "\\%")
+
+
+def like_to_2026(pattern: str) -> tuple[str, str] | None:
+    """Return the 2026 operator and value for a like pattern, or ``None`` if none fits."""
+    seg = like_segments(pattern)
+    if len(seg) == 1 and seg[0] is not None:
+        return "eq", seg[0]
+    if len(seg) == 2 and seg[0] is not None and seg[1] is None:
+        return "startswith", seg[0]
+    if len(seg) == 2 and seg[0] is None and seg[1] is not None:
+        return "endswith", seg[1]
+    if len(seg) == 3 and seg[0] is None and seg[2] is None and seg[1] is not None:
+        return "contains", seg[1]
+    return None

@@ -1,0 +1,187 @@
+"""Every exception ashby-query raises, and the problem records they carry.
+
+The tree::
+
+    AshbyQueryError                  root of everything raised on purpose
+    ├── QueryError (ValueError)      a query is invalid; carries one Problem per fault
+    │   ├── QuerySyntaxError         query text that does not parse
+    │   └── UnknownFieldError (AttributeError)
+    │                                ``Candidates.nme``: an attribute that names no field
+    └── ClientError                  calling the connector failed (see ``_client_errors``)
+
+A :class:`Problem` is one fault, shaped like a pydantic-core error record: a stable
+``type`` slug for programs, a ``loc`` path into the query, a ``msg`` sentence for people,
+the offending ``input``, and, for text queries, the character ``span`` with its line and
+column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "AshbyQueryError",
+    "Problem",
+    "QueryError",
+    "QuerySyntaxError",
+    "Span",
+    "UnknownFieldError",
+]
+
+Loc = tuple[str | int, ...]
+
+
+@attrs.frozen
+class Span:
+    """Half-open character range ``[start, end)`` in a query text."""
+
+    start: int
+    end: int
+
+
+class AshbyQueryError(Exception):
+    """Root of every exception that ashby-query raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One fault found in a query.
+
+    ``type`` is a stable slug (``unknown_field``, ``value_type``, ...), ``loc`` the path
+    to the bad part (``("filter", "and", 1, "gt", "createdAt")``), ``msg`` a sentence that
+    says what was wrong, what was expected and how to fix it.
+    """
+
+    type: str
+    loc: Loc
+    msg: str
+    input: Any = None
+    ctx: Mapping[str, Any] = attrs.field(factory=dict)
+    span: Span | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the problem as a plain dict, the form ``QueryError.errors()`` lists."""
+        out: dict[str, Any] = {
+            "type": self.type,
+            "loc": self.loc,
+            "msg": self.msg,
+            "input": self.input,
+        }
+        if self.ctx:
+            out["ctx"] = dict(self.ctx)
+        if self.span is not None:
+            out["span"] = (self.span.start, self.span.end)
+            out["line"] = self.line
+            out["column"] = self.column
+        return out
+
+
+def locate(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of ``offset`` in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    start = text.rfind("\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def caret_display(text: str, span: Span) -> str:
+    """Show the line of ``text`` that holds ``span`` with carets under the span."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.start)
+    if line_end == -1:
+        line_end = len(text)
+    line = text[line_start:line_end]
+    width = max(1, min(span.end, line_end) - span.start)
+    # Tabs keep their width so the carets line up under the characters.
+    pad = "".join("\t" if c == "\t" else " " for c in line[: span.start - line_start])
+    return f"  {line}\n  {pad}{'^' * width}"
+
+
+class QueryError(AshbyQueryError, ValueError):
+    """A query is invalid. Holds every problem found, not just the first.
+
+    ``errors()`` lists them as dicts, ``error_count()`` counts them, ``problems`` holds the
+    :class:`Problem` records, ``text`` the query text when there was one.
+    """
+
+    def __init__(self, problems: Iterable[Problem], text: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(
+            _with_position(p, text) for p in problems
+        )
+        self.text = text
+        super().__init__(self._render())
+
+    def errors(self) -> list[dict[str, Any]]:
+        """Return every problem as a dict with ``type``, ``loc``, ``msg`` and ``input``."""
+        return [p.as_dict() for p in self.problems]
+
+    def error_count(self) -> int:
+        """Return how many problems the query has."""
+        return len(self.problems)
+
+    @property
+    def type(self) -> str:
+        """The slug of the first problem."""
+        return self.problems[0].type
+
+    def for_agent(self) -> str:
+        """Return one short paragraph that says what to change, for an LLM agent."""
+        parts = []
+        for p in self.problems:
+            where = ""
+            if p.span is not None and self.text is not None:
+                where = f" (at {self.text[p.span.start:p.span.end]!r}, column {p.column})"
+            parts.append(f"{p.msg}{where}")
+        head = "The query was rejected; fix it and try again."
+        return " ".join([head, *parts])
+
+    def _render(self) -> str:
+        count = len(self.problems)
+        lines = []
+        for p in self.problems[:10]:
+            where = f"line {p.line}, column {p.column}: " if p.line is not None else ""
+            lines.append(f"{where}{p.msg}")
+            if p.span is not None and self.text is not None:
+                lines.append(caret_display(self.text, p.span))
+        if count > 10:
+            lines.append(f"... and {count - 10} more")
+        if count == 1:
+            return "\n".join(lines)
+        return f"The query has {count} problems:\n" + "\n".join(lines)
+
+
+def _with_position(problem: Problem, text: str | None) -> Problem:
+    if problem.span is None or text is None or problem.line is not None:
+        return problem
+    line, column = locate(text, problem.span.start)
+    return attrs.evolve(problem, line=line, column=column)
+
+
+class QuerySyntaxError(QueryError):
+    """Query text that does not parse.
+
+    Besides the problems, carries ``line``, ``column``, ``span``, the offending
+    ``fragment`` and ``expected``: what would have been accepted, in plain words.
+    """
+
+    def __init__(
+        self,
+        problems: Iterable[Problem],
+        text: str | None = None,
+        expected: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(problems, text)
+        first = self.problems[0]
+        self.span = first.span
+        self.line = first.line
+        self.column = first.column
+        self.fragment = first.input
+        self.expected = expected
+
+
+class UnknownFieldError(QueryError, AttributeError):
+    """An entity attribute (``Candidates.nme``) that names no searchable field."""

@@ -1,0 +1,483 @@
+"""The fluent builder and the public entry points: ``Query``, entities, ``F``, ``compile``.
+
+A :class:`Query` wraps one validated :class:`QueryAST`; every method returns a new query.
+
+>>> from ashby_query import Applications, F
+>>> q = Applications.where(F.status == "active").order_by(Applications.createdAt.desc())
+>>> q.limit(20).to_params()
+{'query': {'filter': {'eq': {'status': 'active'}}, 'sort': [{'createdAt': 'desc'}]}, 'limit': 20}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, Value
+from ._compiler import Clock, Dialect, compile_ast, now_utc
+from ._decompiler import decompile
+from ._errors import Problem, QueryError, UnknownFieldError
+from ._formatter import format_condition, format_query
+from ._parser import Limits, parse_condition_text, parse_text
+from ._schema import ENTITIES, Entity, get_entity
+from ._types import Op
+from ._validate import rebuild, validate
+
+__all__ = [
+    "F",
+    "Field",
+    "Query",
+    "and_",
+    "compile",
+    "from_params",
+    "not_",
+    "or_",
+    "parse",
+]
+
+
+def _values(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(values) == 1 and isinstance(values[0], list | tuple | set | frozenset):
+        return tuple(values[0])
+    return values
+
+
+class Field:
+    """A field reference that builds conditions and sort keys.
+
+    ``Candidates.name`` is bound to its entity and checked at once; ``F.name`` is free
+    and is checked when its condition is attached to a query.
+    """
+
+    __slots__ = ("entity", "name")
+
+    def __init__(self, name: str, entity: str | None = None) -> None:
+        self.name = name
+        self.entity = entity
+
+    def __repr__(self) -> str:
+        owner = ENTITIES[self.entity].class_name if self.entity else "F"
+        return f"{owner}.{self.name}"
+
+    def __hash__(self) -> int:
+        return hash((self.entity, self.name))
+
+    def _cmp(self, op: Op, value: object) -> Predicate:
+        if isinstance(value, Field):
+            raise TypeError(
+                f"Cannot compare field {self!r} with field {value!r}: the connector "
+                f"compares a field with a value only."
+            )
+        if value is None:
+            if op in (Op.EQ, Op.NEQ):
+                null = Predicate(Op.IS_NULL, self.name)
+                return null if op is Op.EQ else Not(null)  # type: ignore[return-value]
+            raise TypeError(f"{self!r} cannot be ordered against None; use is_null().")
+        return Predicate(op, self.name, value)  # type: ignore[arg-type]
+
+    def __eq__(self, value: object) -> Predicate:  # type: ignore[override]
+        return self._cmp(Op.EQ, value)
+
+    def __ne__(self, value: object) -> Predicate:  # type: ignore[override]
+        return self._cmp(Op.NEQ, value)
+
+    def __gt__(self, value: object) -> Predicate:
+        return self._cmp(Op.GT, value)
+
+    def __ge__(self, value: object) -> Predicate:
+        return self._cmp(Op.GTE, value)
+
+    def __lt__(self, value: object) -> Predicate:
+        return self._cmp(Op.LT, value)
+
+    def __le__(self, value: object) -> Predicate:
+        return self._cmp(Op.LTE, value)
+
+    def in_(self, *values: Value) -> Predicate:
+        """``field in (...)``: takes values, or one list of them."""
+        return Predicate(Op.IN, self.name, _values(values))
+
+    def not_in(self, *values: Value) -> Condition:
+        """``field not in (...)``."""
+        return Not(self.in_(*values))
+
+    def like(self, pattern: str) -> Predicate:
+        r"""``field like pattern``: ``%`` matches any run of characters, ``\%`` a percent."""
+        return Predicate(Op.LIKE, self.name, pattern)
+
+    def not_like(self, pattern: str) -> Condition:
+        """``field not like pattern``."""
+        return Not(self.like(pattern))
+
+    def fuzzy(self, text: str) -> Predicate:
+        """``field fuzzy text``: approximate word match, ignoring case."""
+        return Predicate(Op.FUZZY, self.name, text)
+
+    def keyword(self, text: str) -> Predicate:
+        """``field keyword text``: any of the words is present."""
+        return Predicate(Op.KEYWORD, self.name, text)
+
+    def is_null(self) -> Predicate:
+        """``field is null``."""
+        return Predicate(Op.IS_NULL, self.name)
+
+    def is_not_null(self) -> Condition:
+        """``field is not null``."""
+        return Not(self.is_null())
+
+    def between(self, low: Value, high: Value) -> Condition:
+        """``low <= field <= high``, both ends included."""
+        return And.of(self >= low, self <= high)
+
+    def asc(self) -> SortKey:
+        """Sort ascending on this field."""
+        return SortKey(self.name, False)
+
+    def desc(self) -> SortKey:
+        """Sort descending on this field."""
+        return SortKey(self.name, True)
+
+
+class _FreeFields:
+    """``F.name`` or ``F["created_at"]``: a field not yet tied to an entity."""
+
+    def __getattr__(self, name: str) -> Field:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Field(name)
+
+    def __getitem__(self, name: str) -> Field:
+        return Field(name)
+
+    def __repr__(self) -> str:
+        return "F"
+
+
+F = _FreeFields()
+
+
+def and_(*conditions: Condition) -> Condition:
+    """All of ``conditions``; ``and_(a, b)`` is ``a & b``."""
+    _need(conditions, "and_")
+    return And.of(*conditions)
+
+
+def or_(*conditions: Condition) -> Condition:
+    """Any of ``conditions``; ``or_(a, b)`` is ``a | b``."""
+    _need(conditions, "or_")
+    return Or.of(*conditions)
+
+
+def not_(condition: Condition) -> Condition:
+    """The negation of ``condition``; ``not_(a)`` is ``~a``."""
+    if not isinstance(condition, Condition):
+        raise TypeError(f"not_() takes a condition, got {condition!r}.")
+    return Not(condition)
+
+
+def _need(conditions: tuple[Condition, ...], name: str) -> None:
+    if not conditions:
+        raise TypeError(
+            f"{name}() needs at least one condition: an empty {name[:-1]} has no agreed "
+            f"meaning, so the library never builds one."
+        )
+    for c in conditions:
+        if not isinstance(c, Condition):
+            raise TypeError(f"{name}() takes conditions, got {c!r}.")
+
+
+@attrs.frozen(repr=False)
+class Query:
+    """A validated query on one entity. Methods return new queries; none mutates.
+
+    ``str(query)`` is its canonical text; ``query.ast`` its AST.
+    """
+
+    ast: QueryAST
+
+    @property
+    def entity(self) -> str:
+        """The entity's wire name, such as ``"job_postings"``."""
+        return self.ast.entity
+
+    def _with(self, **changes: Any) -> Query:
+        return Query(validate(attrs.evolve(self.ast, **changes)))
+
+    def where(self, *conditions: Condition | str) -> Query:
+        """AND ``conditions`` onto the filter; a string is parsed as query text.
+
+        >>> from ashby_query import Candidates
+        >>> str(Candidates.where(Candidates.name.like("Ann%")).where('company = "Acme"'))
+        'name like "Ann%" and company = "Acme"'
+        """
+        parts: list[Condition] = [] if self.ast.filter is None else [self.ast.filter]
+        for c in conditions:
+            if isinstance(c, str):
+                parsed = parse_condition_text(c, self.entity)
+                if parsed is not None:
+                    parts.append(parsed)
+            elif isinstance(c, Condition):
+                parts.append(c)
+            else:
+                raise TypeError(
+                    f"where() takes conditions such as F.status == 'active' or query "
+                    f"text, got {c!r}."
+                )
+        if not parts:
+            return self
+        return self._with(filter=And.of(*parts))
+
+    def order_by(self, *keys: SortKey | Field | str) -> Query:
+        """Replace the sort: ``order_by(Applications.createdAt.desc(), "id")``.
+
+        A string is a field name, optionally followed by ``asc`` or ``desc``.
+        """
+        out = []
+        for k in keys:
+            if isinstance(k, SortKey):
+                out.append(k)
+            elif isinstance(k, Field):
+                out.append(k.asc())
+            elif isinstance(k, str):
+                name, _, direction = k.strip().partition(" ")
+                direction = direction.strip().lower()
+                if direction not in ("", "asc", "desc"):
+                    raise QueryError(
+                        [
+                            Problem(
+                                "sort_direction",
+                                ("query", "sort", len(out)),
+                                f"{k!r} is not a sort key; write 'field', 'field asc' "
+                                f"or 'field desc'.",
+                                k,
+                            )
+                        ]
+                    )
+                out.append(SortKey(name, direction == "desc"))
+            else:
+                raise TypeError(f"order_by() takes fields, sort keys or names, got {k!r}.")
+        return self._with(sort=tuple(out))
+
+    def limit(self, n: int) -> Query:
+        """Return at most ``n`` records per page (1 to 1000)."""
+        return self._with(limit=n)
+
+    def select(self, *fields: str | Field) -> Query:
+        """Return only these fields: names or dotted paths (``"candidate.name"``)."""
+        paths = tuple(
+            (f.name,) if isinstance(f, Field) else tuple(str(f).split(".")) for f in fields
+        )
+        return self._with(fields=paths or None)
+
+    def cursor(self, cursor: str | None) -> Query:
+        """Start from ``cursor``, the ``meta.cursor`` of a previous page."""
+        return self._with(cursor=cursor)
+
+    def resolve(self, now: Clock = None) -> Query:
+        """Replace relative times (``today - 30d``) with the dates they stand for."""
+        if self.ast.filter is None:
+            return self
+        at = now_utc(now)
+
+        def leaf(p: Predicate, _loc: object) -> Condition:
+            if isinstance(p.value, RelativeTime):
+                return Predicate(p.op, p.field, p.value.resolve(at))
+            return p
+
+        return self._with(filter=rebuild(self.ast.filter, leaf))
+
+    def to_params(self, dialect: str | Dialect | None = None, now: Clock = None) -> dict[str, Any]:
+        """Return the ``params`` of a ``context_store_search`` call.
+
+        ``dialect`` is ``"reference"`` (default) or ``"2026"``; ``now`` is the clock
+        for relative times (a datetime or a callable; default: the current time).
+        """
+        return compile_ast(self.ast, dialect, now)
+
+    def to_request(
+        self, dialect: str | Dialect | None = None, now: Clock = None
+    ) -> dict[str, Any]:
+        """Return the whole ``execute`` body: entity, action and params."""
+        return {
+            "entity": self.entity,
+            "action": "context_store_search",
+            "params": self.to_params(dialect, now),
+        }
+
+    def __str__(self) -> str:
+        return format_query(self.ast)
+
+    def __repr__(self) -> str:
+        return f"Query({self.entity!r}, {format_query(self.ast)!r})"
+
+
+class EntityRef:
+    """A searchable entity: field attributes (``Candidates.name``) and query starters."""
+
+    __slots__ = ("_entity",)
+
+    def __init__(self, entity: str | Entity) -> None:
+        self._entity = get_entity(entity)
+
+    @property
+    def schema(self) -> Entity:
+        """The entity's schema record."""
+        return self._entity
+
+    def __getattr__(self, name: str) -> Field:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        entity = self._entity
+        wire = entity.resolve(name)
+        if wire is None:
+            problem = Problem(
+                "unknown_field",
+                (name,),
+                entity.unknown_field_message(name),
+                name,
+                {"suggestions": entity.closest(name)},
+            )
+            raise UnknownFieldError([problem])
+        return Field(wire, entity.name)
+
+    def __getitem__(self, name: str) -> Field:
+        return self.__getattr__(name)
+
+    def __dir__(self) -> Iterable[str]:
+        return [*super().__dir__(), *self._entity.searchable]
+
+    def __repr__(self) -> str:
+        return self._entity.class_name
+
+    def all(self) -> Query:
+        """A query for every record."""
+        return Query(QueryAST(self._entity.name))
+
+    def where(self, *conditions: Condition | str) -> Query:
+        """Start a query with a filter; see :meth:`Query.where`."""
+        return self.all().where(*conditions)
+
+    def order_by(self, *keys: SortKey | Field | str) -> Query:
+        """Start a query with a sort; see :meth:`Query.order_by`."""
+        return self.all().order_by(*keys)
+
+    def limit(self, n: int) -> Query:
+        """Start a query with a limit."""
+        return self.all().limit(n)
+
+    def select(self, *fields: str | Field) -> Query:
+        """Start a query with a field selection."""
+        return self.all().select(*fields)
+
+
+Candidates = EntityRef("candidates")
+Applications = EntityRef("applications")
+Jobs = EntityRef("jobs")
+Users = EntityRef("users")
+JobPostings = EntityRef("job_postings")
+
+
+def parse(
+    text: str,
+    entity: str | EntityRef | Entity,
+    *,
+    limits: Limits | None = None,
+) -> Query:
+    """Parse query text for ``entity`` into a validated :class:`Query`.
+
+    >>> str(parse("STATUS == 'active' AND created_at > 2024-01-01", "applications"))
+    'status = "active" and createdAt > 2024-01-01'
+    """
+    name = _entity_name(entity)
+    ast = parse_text(text, name, limits)
+    return Query(validate(ast, text))
+
+
+def from_params(params: Mapping[str, Any], entity: str | EntityRef | Entity) -> Query:
+    """Read ``context_store_search`` params (either dialect) back into a :class:`Query`.
+
+    >>> q = parse('status in ("active", "hired") order by createdAt desc', "applications")
+    >>> from_params(q.to_params(), entity="applications") == q
+    True
+    """
+    return Query(validate(decompile(params, _entity_name(entity))))
+
+
+def compile(
+    query: Query | QueryAST | Condition | str | Mapping[str, Any],
+    entity: str | EntityRef | Entity | None = None,
+    *,
+    dialect: str | Dialect | None = None,
+    now: Clock = None,
+    limits: Limits | None = None,
+) -> dict[str, Any]:
+    """Return ``context_store_search`` params for a query in any form.
+
+    ``query`` may be a builder :class:`Query`, an AST, a bare condition, query text, or
+    params to normalise; all but a :class:`Query` need ``entity``.
+
+    >>> compile('status = "active"', entity="applications")
+    {'query': {'filter': {'eq': {'status': 'active'}}}}
+    """
+    if isinstance(query, Query):
+        if entity is not None and get_entity(_entity_name(entity)).name != query.entity:
+            raise QueryError(
+                [
+                    Problem(
+                        "entity_mismatch",
+                        ("entity",),
+                        f"The query is on {query.entity} but entity={entity!r} was "
+                        f"given; drop entity= or build the query on that entity.",
+                        entity,
+                    )
+                ]
+            )
+        return query.to_params(dialect, now)
+    if entity is None and isinstance(query, QueryAST):
+        entity = query.entity
+    if entity is None:
+        raise QueryError(
+            [
+                Problem(
+                    "missing_entity",
+                    ("entity",),
+                    "compile() needs entity= for anything but a builder Query, e.g. "
+                    "compile('status = \"active\"', entity='applications').",
+                    None,
+                )
+            ]
+        )
+    name = _entity_name(entity)
+    if isinstance(query, str):
+        q = parse(query, name, limits=limits)
+    elif isinstance(query, QueryAST):
+        q = Query(validate(attrs.evolve(query, entity=name)))
+    elif isinstance(query, Condition):
+        q = Query(validate(QueryAST(name, query)))
+    elif isinstance(query, Mapping):
+        q = from_params(query, name)
+    else:
+        raise TypeError(
+            f"compile() takes a Query, an AST, a condition, query text or params, got "
+            f"{type(query).__name__}."
+        )
+    return q.to_params(dialect, now)
+
+
+def _entity_name(entity: str | EntityRef | Entity) -> str:
+    if isinstance(entity, EntityRef):
+        return entity.schema.name
+    if isinstance(entity, Entity):
+        return entity.name
+    return get_entity(entity).name
+
+
+def format_condition_text(condition: Condition) -> str:
+    """Return the canonical text of a bare condition."""
+    return format_condition(condition)
+
+
+_ = dt  # datetime is re-exported through annotations only

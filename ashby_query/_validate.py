@@ -1,0 +1,471 @@
+"""Check a query against its entity's schema; resolve and normalise it on the way.
+
+Validation collects every problem and raises one :class:`QueryError`. On success it
+returns the canonical AST: field names in their wire spelling, timestamps as UTC
+``datetime`` (a date-only bound on ``>``/``>=``/``<``/``<=`` becomes midnight UTC; on
+``=``/``!=`` it stays a ``date`` and means the whole day), ``= null`` as ``is null``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import attrs
+
+from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from ._errors import Loc, Problem, QueryError, Span
+from ._schema import Entity, get_entity
+from ._types import ORDERING_OPS, FieldType, Op
+from ._values import DateError, looks_like_date, midnight, parse_iso, to_utc
+
+__all__ = ["MAX_LIMIT", "rebuild", "validate"]
+
+MAX_LIMIT = 1000
+
+_OP_WORDS = {
+    Op.EQ: "=",
+    Op.NEQ: "!=",
+    Op.GT: ">",
+    Op.GTE: ">=",
+    Op.LT: "<",
+    Op.LTE: "<=",
+    Op.IN: "in",
+    Op.LIKE: "like",
+    Op.FUZZY: "fuzzy",
+    Op.KEYWORD: "keyword",
+    Op.IS_NULL: "is null",
+}
+
+
+def op_word(op: Op) -> str:
+    """How the text language spells ``op``."""
+    return _OP_WORDS[op]
+
+
+def wire_key(op: Op) -> str:
+    """The JSON key ``op`` compiles to (``is_null`` is an ``eq`` with ``null``)."""
+    return "eq" if op is Op.IS_NULL else op.value
+
+
+def validate(query: QueryAST, text: str | None = None) -> QueryAST:
+    """Return ``query`` resolved and normalised, or raise :class:`QueryError`.
+
+    ``text`` is the query text the AST was parsed from, for carets in messages.
+    """
+    entity = get_entity(query.entity)
+    problems: list[Problem] = []
+    flt = query.filter
+    if flt is not None:
+        if not isinstance(flt, Condition):
+            problems.append(
+                Problem(
+                    "filter_type",
+                    ("query", "filter"),
+                    f"The filter must be a condition such as F.status == 'active', got "
+                    f"{flt!r}.",
+                    flt,
+                )
+            )
+            flt = None
+        else:
+            flt = rebuild(flt, lambda p, loc: _check_predicate(entity, p, loc, problems))
+    sort = tuple(_check_sort(entity, i, key, problems) for i, key in enumerate(query.sort))
+    _check_limit(query, problems)
+    fields = _check_fields(entity, query, problems)
+    if query.cursor is not None and (not isinstance(query.cursor, str) or not query.cursor):
+        problems.append(
+            Problem(
+                "cursor_type",
+                ("cursor",),
+                f"The cursor must be the non-empty string a previous page returned in "
+                f"meta.cursor, got {query.cursor!r}.",
+                query.cursor,
+            )
+        )
+    if problems:
+        raise QueryError(problems, text)
+    return attrs.evolve(query, entity=entity.name, filter=flt, sort=sort, fields=fields)
+
+
+def rebuild(
+    root: Condition,
+    leaf: Callable[[Predicate, Loc], Condition],
+    loc: Loc = ("query", "filter"),
+) -> Condition:
+    """Rebuild the tree under ``root`` bottom-up, mapping each predicate through ``leaf``.
+
+    Iterative, so deep trees do not meet Python's recursion limit. ``And`` and ``Or``
+    nodes are re-flattened and a whole-day range is folded back into ``= date``.
+    """
+    # Each frame: node, its path, and the rebuilt children gathered so far.
+    out: list[Condition] = []
+    stack: list[tuple[Condition, Loc, bool]] = [(root, loc, False)]
+    while stack:
+        node, path, done = stack.pop()
+        if isinstance(node, Predicate):
+            out.append(leaf(node, (*path, wire_key(node.op), node.field)))
+        elif isinstance(node, Not):
+            if done:
+                out.append(Not(out.pop(), node.span))
+            else:
+                stack.append((node, path, True))
+                stack.append((node.operand, (*path, "not"), False))
+        elif isinstance(node, And | Or):
+            n = len(node.operands)
+            if done:
+                kids = out[-n:]
+                del out[-n:]
+                out.append(_fold_day(type(node).of(*kids, span=node.span)))
+            else:
+                key = "and" if isinstance(node, And) else "or"
+                stack.append((node, path, True))
+                for i in range(n - 1, -1, -1):
+                    stack.append((node.operands[i], (*path, key, i), False))
+        else:
+            raise TypeError(f"{node!r} is not a condition.")
+    return out[0]
+
+
+def _fold_day(node: Condition) -> Condition:
+    """Turn ``f >= D and f < D+1`` (midnights) into ``f = D``, its canonical form."""
+    if not isinstance(node, And | Or) or len(node.operands) != 2:
+        return node
+    a, b = node.operands
+    if not (isinstance(a, Predicate) and isinstance(b, Predicate) and a.field == b.field):
+        return node
+    want = (Op.GTE, Op.LT) if isinstance(node, And) else (Op.LT, Op.GTE)
+    if (a.op, b.op) != want:
+        return node
+    lo, hi = a.value, b.value
+    if not (isinstance(lo, dt.datetime) and isinstance(hi, dt.datetime)):
+        return node
+    day = lo.date()
+    if lo != midnight(day) or hi != midnight(day + dt.timedelta(days=1)):
+        return node
+    return Predicate(Op.EQ if isinstance(node, And) else Op.NEQ, a.field, day, node.span)
+
+
+def _problem(
+    kind: str, loc: Loc, msg: str, value: object, span: Span | None, **ctx: object
+) -> Problem:
+    return Problem(kind, loc, msg, value, ctx, span)
+
+
+def _check_predicate(
+    entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]
+) -> Condition:
+    wire = entity.resolve(p.field) if isinstance(p.field, str) else None
+    if wire is None:
+        problems.append(_field_problem(entity, p.field, loc, p.field_span or p.span))
+        return p
+    field = entity.searchable[wire]
+    loc = (*loc[:-1], wire)
+    op, value = p.op, p.value
+    if op in (Op.EQ, Op.NEQ) and value is None:
+        node = Predicate(Op.IS_NULL, wire, None, p.span, p.field_span, p.value_spans)
+        return node if op is Op.EQ else Not(node, p.span)
+    if op not in field.type.operators:
+        problems.append(_operator_problem(wire, field.type, op, loc, p.span))
+        return p
+    span = p.value_spans[0] if p.value_spans else p.span
+    if op is Op.IS_NULL:
+        new_value: object = None
+    elif op is Op.IN:
+        new_value = _check_in(wire, field.type, value, loc, p, problems)
+    elif op in (Op.LIKE, Op.FUZZY, Op.KEYWORD):
+        if not isinstance(value, str):
+            problems.append(
+                _problem(
+                    "value_type",
+                    loc,
+                    f"{op_word(op)} on {wire} takes a quoted text, not {value!r}; write "
+                    f'{wire} {op_word(op)} "{value}".',
+                    value,
+                    span,
+                )
+            )
+        new_value = value
+    else:
+        new_value = _check_scalar(wire, field.type, op, value, loc, span, problems)
+    if new_value is value and wire == p.field:
+        return p
+    return Predicate(op, wire, new_value, p.span, p.field_span, p.value_spans)  # type: ignore[arg-type]
+
+
+def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) -> Problem:
+    if not isinstance(name, str):
+        return _problem(
+            "unknown_field", loc, f"A field name must be a string, got {name!r}.", name, span
+        )
+    record = entity.resolve_record_field(name)
+    if record is not None:
+        return _problem(
+            "field_not_searchable",
+            loc,
+            f"{record!r} is a field of {entity.name} records but context_store_search "
+            f"cannot filter or sort on it. Searchable fields: "
+            f"{', '.join(entity.searchable)}.",
+            name,
+            span,
+            searchable=list(entity.searchable),
+        )
+    return _problem(
+        "unknown_field",
+        loc,
+        entity.unknown_field_message(name),
+        name,
+        span,
+        suggestions=entity.closest(name),
+        searchable=list(entity.searchable),
+    )
+
+
+def _operator_problem(
+    wire: str, ftype: FieldType, op: Op, loc: Loc, span: Span | None
+) -> Problem:
+    allowed = ", ".join(op_word(o) for o in Op if o in ftype.operators)
+    fix = ""
+    if ftype is FieldType.BOOLEAN:
+        fix = f" Write {wire} = true or {wire} = false."
+    elif ftype is FieldType.TIMESTAMP and op in (Op.LIKE, Op.FUZZY, Op.KEYWORD):
+        fix = f" Compare with a range instead: {wire} >= 2024-01-01 and {wire} < 2024-02-01."
+    return _problem(
+        "operator_not_allowed",
+        loc,
+        f"{op_word(op)!r} cannot be used on {wire}, a {ftype.value} field; it takes "
+        f"{allowed}.{fix}",
+        op.value,
+        span,
+        allowed=[o.value for o in Op if o in ftype.operators],
+    )
+
+
+def _check_in(
+    wire: str,
+    ftype: FieldType,
+    value: object,
+    loc: Loc,
+    p: Predicate,
+    problems: list[Problem],
+) -> object:
+    if not isinstance(value, tuple | list):
+        problems.append(
+            _problem(
+                "value_type",
+                loc,
+                f"in on {wire} takes a list of values, not {value!r}; write "
+                f'{wire} in ("a", "b").',
+                value,
+                p.span,
+            )
+        )
+        return value
+    if not value:
+        problems.append(
+            _problem(
+                "empty_in",
+                loc,
+                f"The in list for {wire} is empty, which no record can match. Give at "
+                f"least one value, or drop the condition.",
+                value,
+                p.span,
+            )
+        )
+        return tuple(value)
+    items = []
+    for i, item in enumerate(value):
+        span = p.value_spans[i] if i < len(p.value_spans) else p.span
+        if item is None:
+            problems.append(
+                _problem(
+                    "value_type",
+                    (*loc, i),
+                    f"null cannot stand in an in list; test it on its own: "
+                    f"{wire} in (...) or {wire} is null.",
+                    item,
+                    span,
+                )
+            )
+            items.append(item)
+            continue
+        if ftype is FieldType.TIMESTAMP and _is_date_only(item):
+            problems.append(
+                _problem(
+                    "value_type",
+                    (*loc, i),
+                    f"in on {wire} compares exact instants, so {item!s} needs a time: "
+                    f"write {item!s}T00:00:00Z, or use {wire} = {item!s} for the whole day.",
+                    item,
+                    span,
+                )
+            )
+            items.append(item)
+            continue
+        items.append(_check_scalar(wire, ftype, Op.IN, item, (*loc, i), span, problems))
+    return tuple(items)
+
+
+def _is_date_only(item: object) -> bool:
+    if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+        return True
+    return isinstance(item, str) and len(item) == 10 and looks_like_date(item)
+
+
+def _check_scalar(
+    wire: str,
+    ftype: FieldType,
+    op: Op,
+    value: object,
+    loc: Loc,
+    span: Span | None,
+    problems: list[Problem],
+) -> object:
+    if ftype is FieldType.STRING:
+        if isinstance(value, str):
+            return value
+        shown = "true" if value is True else "false" if value is False else value
+        fix = f'{wire} {op_word(op) if op is not Op.IN else "="} "{shown}"'
+        return _type_problem(wire, ftype, value, loc, span, problems, f" Quote it: {fix}.")
+    if ftype is FieldType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        hint = ""
+        if isinstance(value, str) and value.lower() in _TRUTHY | _FALSY:
+            hint = f" Write {wire} = {'true' if value.lower() in _TRUTHY else 'false'}."
+        return _type_problem(wire, ftype, value, loc, span, problems, hint)
+    # Timestamps.
+    if isinstance(value, RelativeTime):
+        return value
+    if isinstance(value, dt.datetime):
+        return to_utc(value)
+    if isinstance(value, dt.date):
+        return midnight(value) if op in ORDERING_OPS else value
+    if isinstance(value, str) and looks_like_date(value):
+        try:
+            parsed = parse_iso(value)
+        except DateError as exc:
+            problems.append(_problem("invalid_date", loc, str(exc), value, span))
+            return value
+        if not isinstance(parsed, dt.datetime) and op in ORDERING_OPS:
+            return midnight(parsed)
+        return parsed
+    return _type_problem(wire, ftype, value, loc, span, problems, "")
+
+
+_TRUTHY = {"true", "yes", "y", "1", "on"}
+_FALSY = {"false", "no", "n", "0", "off"}
+
+
+def _type_problem(
+    wire: str,
+    ftype: FieldType,
+    value: object,
+    loc: Loc,
+    span: Span | None,
+    problems: list[Problem],
+    hint: str,
+) -> object:
+    problems.append(
+        _problem(
+            "value_type",
+            loc,
+            f"{wire} is a {ftype.value} field and takes {ftype.expected}, not "
+            f"{value!r}.{hint}",
+            value,
+            span,
+            expected=ftype.value,
+        )
+    )
+    return value
+
+
+def _check_sort(entity: Entity, i: int, key: SortKey, problems: list[Problem]) -> SortKey:
+    wire = entity.resolve(key.field) if isinstance(key.field, str) else None
+    if wire is None:
+        problem = _field_problem(entity, key.field, ("query", "sort", i), key.span)
+        if problem.type == "field_not_searchable":
+            problem = attrs.evolve(
+                problem,
+                type="sort_not_searchable",
+                msg=f"Cannot sort on {key.field!r}: only searchable fields sort. "
+                f"Searchable fields: {', '.join(entity.searchable)}.",
+            )
+        problems.append(problem)
+        return key
+    return key if wire == key.field else SortKey(wire, key.descending, key.span)
+
+
+def _check_limit(query: QueryAST, problems: list[Problem]) -> None:
+    limit = query.limit
+    if limit is None:
+        return
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        problems.append(
+            _problem(
+                "limit_range",
+                ("limit",),
+                f"The limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}; "
+                f"to get more records, follow the cursor page by page.",
+                limit,
+                query.limit_span,
+                min=1,
+                max=MAX_LIMIT,
+            )
+        )
+
+
+def _check_fields(
+    entity: Entity, query: QueryAST, problems: list[Problem]
+) -> tuple[tuple[str, ...], ...] | None:
+    if query.fields is None:
+        return None
+    if not query.fields:
+        problems.append(
+            _problem(
+                "fields_type",
+                ("fields",),
+                "The field selection is empty; name at least one field, or leave the "
+                "selection out to get every field.",
+                query.fields,
+                None,
+            )
+        )
+        return query.fields
+    out = []
+    for i, path in enumerate(query.fields):
+        span = query.field_spans[i] if i < len(query.field_spans) else None
+        if (
+            not isinstance(path, tuple)
+            or not path
+            or not all(isinstance(k, str) and k for k in path)
+        ):
+            problems.append(
+                _problem(
+                    "fields_type",
+                    ("fields", i),
+                    f"A selected field must be a name such as 'id' or a dotted path such "
+                    f"as 'candidate.name', got {path!r}.",
+                    path,
+                    span,
+                )
+            )
+            continue
+        head = entity.resolve_record_field(path[0])
+        if head is None:
+            close = entity.closest(path[0], entity.record_fields)
+            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            problems.append(
+                _problem(
+                    "unknown_field",
+                    ("fields", i),
+                    f"{path[0]!r} is not a field of {entity.name} records, so it cannot be "
+                    f"selected.{hint} Fields: {', '.join(entity.record_fields)}.",
+                    ".".join(path),
+                    span,
+                    suggestions=close,
+                )
+            )
+            continue
+        out.append((head, *path[1:]))
+    return tuple(out)

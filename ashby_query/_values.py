@@ -1,0 +1,116 @@
+"""Dates and times: a strict ISO 8601 reader and the one wire form for timestamps.
+
+Rules, in one place:
+
+- digits are ASCII ``0-9`` only;
+- a date ``2024-01-31`` is midnight UTC when a single instant is needed;
+- a datetime with an offset is converted to UTC; one without an offset is UTC;
+- the wire form is ``YYYY-MM-DDTHH:MM:SSZ``, with ``.ffffff`` (trailing zeros dropped)
+  only when there are fractions of a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+__all__ = ["format_wire", "midnight", "parse_iso"]
+
+UTC = dt.timezone.utc
+
+_ISO = re.compile(
+    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"(?:[Tt ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]{1,9}))?)?"
+    r"(?P<tz>[Zz]|[+-][0-9]{2}:?[0-9]{2})?)?",
+    re.ASCII,
+)
+
+
+class DateError(ValueError):
+    """A string shaped like a date that names no real date or time."""
+
+
+def looks_like_date(text: str) -> bool:
+    """Whether ``text`` has the shape of an ISO date or datetime."""
+    return _ISO.fullmatch(text) is not None
+
+
+def parse_iso(text: str) -> dt.date | dt.datetime:
+    """Read an ISO 8601 date or datetime strictly; datetimes come back in UTC.
+
+    >>> parse_iso("2024-01-31")
+    datetime.date(2024, 1, 31)
+    >>> parse_iso("2024-01-31T09:30:00+02:00")
+    datetime.datetime(2024, 1, 31, 7, 30, tzinfo=datetime.timezone.utc)
+
+    Raises :class:`DateError` for anything else, with the reason.
+    """
+    m = _ISO.fullmatch(text)
+    if m is None:
+        raise DateError(
+            f"{text!r} is not an ISO 8601 date or datetime; write 2024-01-31 or "
+            "2024-01-31T09:30:00Z."
+        )
+    y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
+    try:
+        day = dt.date(y, mo, d)
+    except ValueError:
+        raise DateError(_bad_date(text, y, mo, d)) from None
+    if m["h"] is None:
+        return day
+    h, mi, s = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
+    frac = (m["f"] or "").ljust(6, "0")[:6]
+    tz = UTC
+    if m["tz"] and m["tz"] not in ("Z", "z"):
+        sign = -1 if m["tz"][0] == "-" else 1
+        digits = m["tz"][1:].replace(":", "")
+        oh, om = int(digits[:2]), int(digits[2:])
+        if oh > 23 or om > 59:
+            raise DateError(f"{text!r} has an impossible UTC offset {m['tz']}.")
+        tz = dt.timezone(sign * dt.timedelta(hours=oh, minutes=om))
+    try:
+        value = dt.datetime(y, mo, d, h, mi, s, int(frac or 0), tzinfo=tz)
+    except ValueError:
+        raise DateError(
+            f"{text!r} has an impossible time of day {m['h']}:{m['mi']}"
+            f"{':' + m['s'] if m['s'] else ''}; hours run 00-23, minutes and seconds 00-59."
+        ) from None
+    return value.astimezone(UTC)
+
+
+def _bad_date(text: str, y: int, mo: int, d: int) -> str:
+    if not 1 <= mo <= 12:
+        return f"{text!r} is not a real date: month {mo:02d} does not exist (01-12)."
+    last = (dt.date(y + mo // 12, mo % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return f"{text!r} is not a real date: {y}-{mo:02d} has {last} days, not {d}."
+
+
+def to_utc(value: dt.datetime) -> dt.datetime:
+    """Return ``value`` in UTC; a naive datetime is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    if value.utcoffset() == dt.timedelta(0) and value.tzinfo is UTC:
+        return value
+    return value.astimezone(UTC)
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    """Return midnight UTC at the start of ``day``."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def format_wire(value: dt.date | dt.datetime) -> str:
+    """Return the wire form of a date (midnight UTC) or datetime.
+
+    >>> format_wire(dt.date(2024, 1, 1))
+    '2024-01-01T00:00:00Z'
+    """
+    if not isinstance(value, dt.datetime):
+        value = midnight(value)
+    value = to_utc(value)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.year < 1000:
+        text = f"{value.year:04d}" + text[text.index("-"):]
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text + "Z"
