@@ -1,8 +1,9 @@
 """ashby-query: query Ashby through Airbyte's Ashby agent connector.
 
 >>> import ashby_query as aq
->>> aq.compile('status = "active" and createdAt > 2024-01-01', entity="applications")
-{'query': {'filter': {'and': [{'eq': {'status': 'active'}}, {'gt': {'createdAt': '2024-01-01T00:00:00Z'}}]}}}
+>>> params = aq.compile('status = "active" and createdAt > 2024-01-01', entity="applications")
+>>> params["query"]["filter"]["and"][1]
+{'gt': {'createdAt': '2024-01-01T00:00:00Z'}}
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from ._query import (
     EntityRef,
     F,
     Field,
-    Jobs,
     JobPostings,
+    Jobs,
     Query,
     Users,
     and_,

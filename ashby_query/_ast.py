@@ -61,16 +61,14 @@ class RelativeTime:
         >>> RelativeTime("now", -2, "h").resolve(now)
         datetime.datetime(2024, 3, 10, 13, 0, tzinfo=datetime.timezone.utc)
         """
-        now = now.astimezone(dt.timezone.utc) if now.tzinfo else now.replace(
-            tzinfo=dt.timezone.utc
-        )
+        now = now.astimezone(dt.UTC) if now.tzinfo else now.replace(tzinfo=dt.UTC)
         delta = dt.timedelta(**{_UNITS[self.unit]: self.amount})
         if self.anchor == "now":
             return now + delta
         day = now.date() - dt.timedelta(days=1 if self.anchor == "yesterday" else 0)
         if self.unit in ("d", "w"):
             return day + delta
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc) + delta
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + delta
 
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -151,9 +149,7 @@ class Or(Condition):
         return _flat(cls, operands, span)
 
 
-def _flat(
-    cls: type[And] | type[Or], operands: Iterable[Condition], span: Span | None
-) -> Condition:
+def _flat(cls: type[And] | type[Or], operands: Iterable[Condition], span: Span | None) -> Condition:
     flat: list[Condition] = []
     for op in operands:
         if type(op) is cls:

@@ -67,8 +67,7 @@ def get_dialect(dialect: str | Dialect | None) -> Dialect:
                 Problem(
                     "unknown_dialect",
                     ("dialect",),
-                    f"{dialect!r} is not a dialect; use 'reference' (the default) or "
-                    f"'2026'.",
+                    f"{dialect!r} is not a dialect; use 'reference' (the default) or '2026'.",
                     dialect,
                 )
             ]
@@ -111,13 +110,7 @@ def compile_condition(
     root: Condition, dialect: Dialect = REFERENCE, now: Clock = None
 ) -> dict[str, Any]:
     """Return the JSON filter object for one condition tree."""
-    resolved_now: list[dt.datetime] = []
-
-    def clock() -> dt.datetime:
-        if not resolved_now:
-            resolved_now.append(now_utc(now))
-        return resolved_now[0]
-
+    clock = _Clock(now)
     problems: list[Problem] = []
     out: list[dict[str, Any]] = []
     stack: list[tuple[Condition, Loc, bool]] = [(root, ("query", "filter"), False)]
@@ -152,6 +145,21 @@ def compile_condition(
     return out[0]
 
 
+class _Clock:
+    """Reads the caller's clock once, on first need, so one compile sees one instant."""
+
+    __slots__ = ("_now", "_value")
+
+    def __init__(self, now: Clock) -> None:
+        self._now = now
+        self._value: dt.datetime | None = None
+
+    def __call__(self) -> dt.datetime:
+        if self._value is None:
+            self._value = now_utc(self._now)
+        return self._value
+
+
 def _wire(value: object) -> object:
     if isinstance(value, dt.date):
         return format_wire(value)
@@ -161,7 +169,7 @@ def _wire(value: object) -> object:
 def _leaf(
     p: Predicate,
     dialect: Dialect,
-    clock: Callable[[], dt.datetime],
+    clock: _Clock,
     path: Loc,
     problems: list[Problem],
 ) -> dict[str, Any]:
@@ -172,9 +180,7 @@ def _leaf(
         value = value.resolve(clock())
         if op in ORDERING_OPS and not isinstance(value, dt.datetime):
             value = midnight(value)
-    if op in (Op.EQ, Op.NEQ) and isinstance(value, dt.date) and not isinstance(
-        value, dt.datetime
-    ):
+    if op in (Op.EQ, Op.NEQ) and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         lo, hi = format_wire(value), format_wire(value + dt.timedelta(days=1))
         if op is Op.EQ:
             return {"and": [{"gte": {field: lo}}, {"lt": {field: hi}}]}

@@ -15,6 +15,7 @@ from ._ast import And, Condition, Not, Or, Predicate, QueryAST, SortKey
 from ._compiler import escape_like
 from ._errors import Loc, Problem, QueryError
 from ._types import Op
+from ._validate import fold_day_range
 
 __all__ = ["decompile"]
 
@@ -48,7 +49,7 @@ def decompile(params: object, entity: str) -> QueryAST:
         raise _bad(
             "malformed_json",
             (),
-            f"params must be a JSON object such as {{\"query\": {{\"filter\": ...}}}}, got "
+            f'params must be a JSON object such as {{"query": {{"filter": ...}}}}, got '
             f"{type(params).__name__} {params!r:.80}.",
             params,
         )
@@ -68,13 +69,14 @@ def decompile(params: object, entity: str) -> QueryAST:
         raise _bad(
             "missing_query",
             ("query",),
-            'params has no "query"; a search needs one, even {"query": {}} for every '
-            "record.",
+            'params has no "query"; a search needs one, even {"query": {}} for every record.',
             None,
         )
     query = params["query"]
     if not isinstance(query, Mapping):
-        raise _bad("malformed_json", ("query",), f'"query" must be an object, got {query!r:.80}.', query)
+        raise _bad(
+            "malformed_json", ("query",), f'"query" must be an object, got {query!r:.80}.', query
+        )
     extra = [k for k in query if k not in ("filter", "sort")]
     if extra:
         raise _bad(
@@ -108,7 +110,12 @@ def decompile_condition(root: object, loc: Loc) -> Condition:
             _, kind, n = frame
             kids = out[-n:]
             del out[-n:]
-            out.append(Not(kids[0]) if kind == "not" else _JOIN[kind](*kids))
+            if kind == "not":
+                out.append(Not(kids[0]))
+                continue
+            # Fold the compiler's whole-day range before flattening can split it.
+            day = fold_day_range(kind == "and", *kids) if len(kids) == 2 else None
+            out.append(day if day is not None else _JOIN[kind](*kids))
             continue
         _, obj, path = frame
         if not isinstance(obj, Mapping) or not obj:
@@ -132,8 +139,8 @@ def decompile_condition(root: object, loc: Loc) -> Condition:
                         f"an empty {key} has no agreed meaning, so leave it out.",
                         body,
                     )
-                kids = [("expand", b, (*kpath, i)) for i, b in enumerate(body)]
-                parts.append([*kids, ("join", key, len(body))])
+                frames = [("expand", b, (*kpath, i)) for i, b in enumerate(body)]
+                parts.append([*frames, ("join", key, len(body))])
             elif key == "not":
                 parts.append([("expand", body, kpath), ("join", "not", 1)])
             elif key in _FIELD_OPS or key in _PATTERN_OPS:
@@ -147,8 +154,7 @@ def decompile_condition(root: object, loc: Loc) -> Condition:
                 raise _bad(
                     "unknown_operator",
                     kpath,
-                    f"{key!r} is not a known operator; operators: {', '.join(_KNOWN)}."
-                    + extra,
+                    f"{key!r} is not a known operator; operators: {', '.join(_KNOWN)}." + extra,
                     key,
                 )
         if len(parts) > 1:
@@ -215,8 +221,7 @@ def _sort(sort: object) -> tuple[SortKey, ...]:
             raise _bad(
                 "malformed_json",
                 ("query", "sort", i),
-                f'A sort key must be an object such as {{"createdAt": "desc"}}, got '
-                f"{item!r:.80}.",
+                f'A sort key must be an object such as {{"createdAt": "desc"}}, got {item!r:.80}.',
                 item,
             )
         for field, direction in item.items():

@@ -18,7 +18,7 @@ column.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -34,8 +34,7 @@ __all__ = [
 Loc = tuple[str | int, ...]
 
 
-@attrs.frozen
-class Span:
+class Span(NamedTuple):
     """Half-open character range ``[start, end)`` in a query text."""
 
     start: int
@@ -109,9 +108,7 @@ class QueryError(AshbyQueryError, ValueError):
     """
 
     def __init__(self, problems: Iterable[Problem], text: str | None = None) -> None:
-        self.problems: tuple[Problem, ...] = tuple(
-            _with_position(p, text) for p in problems
-        )
+        self.problems: tuple[Problem, ...] = tuple(_with_position(p, text) for p in problems)
         self.text = text
         super().__init__(self._render())
 
@@ -134,7 +131,7 @@ class QueryError(AshbyQueryError, ValueError):
         for p in self.problems:
             where = ""
             if p.span is not None and self.text is not None:
-                where = f" (at {self.text[p.span.start:p.span.end]!r}, column {p.column})"
+                where = f" (at {self.text[p.span.start : p.span.end]!r}, column {p.column})"
             parts.append(f"{p.msg}{where}")
         head = "The query was rejected; fix it and try again."
         return " ".join([head, *parts])

@@ -38,14 +38,22 @@ def quote(text: str) -> str:
     for i, c in enumerate(text):
         if c == "\\":
             nxt = text[i + 1] if i + 1 < n else ""
-            out.append("\\" if nxt and nxt not in _ESCAPABLE else "\\\\")
+            # Kept single only where the next character prints as itself and is no escape.
+            single = nxt and nxt not in _ESCAPABLE and _plain(nxt)
+            out.append("\\" if single else "\\\\")
         elif c in _ESCAPES:
             out.append(_ESCAPES[c])
-        elif ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029":
+        elif not _plain(c):
             out.append(f"\\u{ord(c):04x}")
         else:
             out.append(c)
     return '"' + "".join(out) + '"'
+
+
+def _plain(c: str) -> bool:
+    """Whether ``c`` prints as itself inside a string literal."""
+    o = ord(c)
+    return c not in _ESCAPES and o >= 32 and not 0x7F <= o < 0xA0 and c not in "\u2028\u2029"
 
 
 def format_value(value: object, op: Op | None = None) -> str:
@@ -65,7 +73,7 @@ def format_value(value: object, op: Op | None = None) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, RelativeTime):
-        if value.amount == 0:
+        if value.amount == 0 and value.unit == "d":
             return value.anchor
         sign = "-" if value.amount < 0 else "+"
         return f"{value.anchor} {sign} {abs(value.amount)}{value.unit}"

@@ -10,7 +10,6 @@ reaches a user: every failure is a :class:`QuerySyntaxError` or :class:`QueryErr
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import hashlib
 import json
@@ -21,7 +20,7 @@ import tempfile
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -105,11 +104,9 @@ def _build_tables(grammar: str) -> dict[str, Any]:
         keep = [
             i
             for i, s in enumerate(r.expansion)
-            if not (s.is_term and s.filter_out) and not (s.is_term and s.name.startswith("_"))
+            if not (s.is_term and (getattr(s, "filter_out", False) or s.name.startswith("_")))
         ]
-        inline = [
-            i for i, s in enumerate(r.expansion) if not s.is_term and s.name.startswith("_")
-        ]
+        inline = [i for i, s in enumerate(r.expansion) if not s.is_term and s.name.startswith("_")]
         nest = sum(1 for s in r.expansion if s.is_term and s.name in ("_LPAR", "_NOT"))
         rule_rows.append(
             {
@@ -167,8 +164,24 @@ class _Machine:
         self.end: int = data["end"]
         self.keywords: dict[str, str] = data["keywords"]
         self.ignore = frozenset(data["ignore"])
-        pattern = "|".join(f"(?P<{name}>{rx})" for name, rx in data["terminals"])
-        self.master = re.compile(pattern)
+        ignore = [rx for name, rx in data["terminals"] if name in self.ignore]
+        alts = "|".join(
+            f"(?P<{name}>{rx})" for name, rx in data["terminals"] if name not in self.ignore
+        )
+        skip = "(?:" + "|".join(ignore) + ")?" if ignore else ""
+        # Every non-blank position starts a token or an ERROR, so nothing is skipped.
+        self.scanner = re.compile(f"{skip}(?:{alts}|(?P<ERROR>[^ \\t\\r\\n]))").finditer
+        rows = data["rules"]
+        # Unit rules that only pass their one child up need no work but a goto.
+        self.passthrough = [
+            r["size"] == 1
+            and r["expand1"]
+            and r["name"] == r["origin"]
+            and len(r["keep"]) == 1
+            and not r["inline"]
+            and not r["nest"]
+            for r in rows
+        ]
         self.rules: list[tuple[str, str, int, tuple[int, ...], bool, bool, int]] = [
             (
                 r["origin"],
@@ -248,16 +261,18 @@ _BAD_CHARS = {
     "!": ("use_not", "'!' is not an operator here; write 'not' (or '!=' for not equal)."),
     "[": (
         "in_brackets",
-        "Lists are written in parentheses, not brackets: status in (\"a\", \"b\").",
+        'Lists are written in parentheses, not brackets: status in ("a", "b").',
     ),
     "]": (
         "in_brackets",
-        "Lists are written in parentheses, not brackets: status in (\"a\", \"b\").",
+        'Lists are written in parentheses, not brackets: status in ("a", "b").',
     ),
-    '"': ("unterminated_string", "This string is never closed; end it with a matching \"."),
+    '"': ("unterminated_string", 'This string is never closed; end it with a matching ".'),
     "'": ("unterminated_string", "This string is never closed; end it with a matching '."),
-    "`": ("backtick", "Backticks are not quotes here; write field names bare and text in "
-          "double quotes."),
+    "`": (
+        "backtick",
+        "Backticks are not quotes here; write field names bare and text in double quotes.",
+    ),
     ";": ("semicolon", "A query is one statement; remove the ';'."),
 }
 
@@ -279,28 +294,21 @@ def _syntax(
     )
 
 
-def _lex(text: str, m: _Machine) -> list[tuple[str, str, int, int]]:
-    tokens: list[tuple[str, str, int, int]] = []
+def _lex(text: str, m: _Machine) -> list[_Tok]:
+    """Return the tokens of ``text``; whitespace is skipped inside the regex."""
+    tokens: list[_Tok] = []
     append = tokens.append
-    match = m.master.match
+    new = tuple.__new__
     keywords = m.keywords
-    ignore = m.ignore
-    pos = 0
-    n = len(text)
-    while pos < n:
-        mo = match(text, pos)
-        if mo is None:
-            raise _lex_error(text, pos)
+    for mo in m.scanner(text):
         kind = mo.lastgroup
+        word = mo.group(kind)  # type: ignore[arg-type]
         end = mo.end()
-        assert kind is not None
         if kind == "NAME":
-            kind = keywords.get(mo.group().lower(), "NAME")
-        elif kind in ignore:
-            pos = end
-            continue
-        append((kind, mo.group(), pos, end))
-        pos = end
+            kind = keywords.get(word.lower(), "NAME")
+        elif kind == "ERROR":
+            raise _lex_error(text, end - 1)
+        append(new(_Tok, (kind, word, end - len(word), end)))
     return tokens
 
 
@@ -378,16 +386,13 @@ def _unescape(raw: str) -> str:
     return "".join(out)
 
 
-class _Tok:
-    """A token as a value on the parse stack: its text and where it sits."""
+class _Tok(NamedTuple):
+    """A token: its type, its text and where it sits."""
 
-    __slots__ = ("end", "start", "text", "type")
-
-    def __init__(self, type_: str, text: str, start: int, end: int) -> None:
-        self.type = type_
-        self.text = text
-        self.start = start
-        self.end = end
+    type: str
+    text: str
+    start: int
+    end: int
 
 
 class _Val:
@@ -508,10 +513,6 @@ class _Builder:
         hi = Predicate(Op.LTE, field.text, c[2].value, s, fs, (c[2].span,))
         return And((lo, hi), s)
 
-    def field(self, c: list[Any], s: Span) -> _Tok:
-        tok: _Tok = c[0]
-        return tok
-
     # Values ---------------------------------------------------------------
     def values(self, c: list[Any], s: Span) -> list[_Val]:
         return [c[0]]
@@ -560,10 +561,6 @@ class _Builder:
     def datetime(self, c: list[Any], s: Span) -> _Val:
         tok: _Tok = c[0]
         return _Val(tok.text, s, "date")
-
-    def anchor(self, c: list[Any], s: Span) -> _Tok:
-        tok: _Tok = c[0]
-        return tok
 
     def rel(self, c: list[Any], s: Span) -> _Val:
         return _Val(RelativeTime(c[0].text.lower()), s, "rel")
@@ -625,9 +622,7 @@ class _Builder:
     def paths(self, c: list[Any], s: Span) -> list[tuple[tuple[str, ...], Span]]:
         return [c[0]]
 
-    def paths_more(
-        self, c: list[Any], s: Span
-    ) -> list[tuple[tuple[str, ...], Span]]:
+    def paths_more(self, c: list[Any], s: Span) -> list[tuple[tuple[str, ...], Span]]:
         paths: list[tuple[tuple[str, ...], Span]] = c[0]
         paths.append(c[1])
         return paths
@@ -718,13 +713,14 @@ def parse_condition_text(text: str, entity: str) -> Condition | None:
 
 def _drive(
     text: str,
-    tokens: list[tuple[str, str, int, int]],
+    tokens: list[_Tok],
     m: _Machine,
     builder: _Builder,
     limits: Limits,
 ) -> object:
     states = m.states
     rules = m.rules
+    passthrough = m.passthrough
     inline_at = m.inline_at
     callbacks: dict[str, Callable[[list[Any], Span], Any]] = {}
     state_stack = [m.start]
@@ -733,45 +729,34 @@ def _drive(
     ends: list[int] = []
     depth = 0
     max_depth = limits.max_depth
-    n = len(tokens)
-    i = 0
     end_pos = len(text)
+    tokens.append(_Tok("$END", "", end_pos, end_pos))
+    i = 0
+    tok = tokens[0]
+    kind, _, tstart, tend = tok
     while True:
-        if i < n:
-            kind, tok_text, tstart, tend = tokens[i]
-        else:
-            kind, tok_text, tstart, tend = "$END", "", end_pos, end_pos
-        row = states[state_stack[-1]]
-        action = row.get(kind)
+        action = states[state_stack[-1]].get(kind)
         if action is None:
+            tokens.pop()
             raise _parse_error(text, tokens, i, state_stack, values, m)
         if action >= 0:
             if kind == "_LPAR" or kind == "_NOT":
                 depth += 1
                 if depth > max_depth:
-                    raise QueryError(
-                        [
-                            Problem(
-                                "too_deep",
-                                (),
-                                f"The query nests parentheses and 'not' more than "
-                                f"{max_depth} levels deep; flatten it, or raise the bound "
-                                f"with Limits(max_depth=...).",
-                                depth,
-                                {"max_depth": max_depth},
-                                Span(tstart, tend),
-                            )
-                        ],
-                        text,
-                    )
+                    raise _too_deep(text, depth, max_depth, tstart, tend)
             state_stack.append(action)
-            values.append(_Tok(kind, tok_text, tstart, tend))
+            values.append(tok)
             starts.append(tstart)
             ends.append(tend)
             i += 1
+            tok = tokens[i]
+            kind, _, tstart, tend = tok
             continue
         ridx = -1 - action
         origin, name, size, keep, has_inline, expand1, nest = rules[ridx]
+        if passthrough[ridx]:
+            state_stack[-1] = states[state_stack[-2]][origin]
+            continue
         if size:
             kids = values[-size:]
             span = Span(starts[-size], ends[-1])
@@ -781,17 +766,16 @@ def _drive(
             span = Span(tstart, tstart)
         depth -= nest
         if has_inline:
-            flat: list[Any] = []
+            children: list[Any] = []
             inl = inline_at[ridx]
             for j, kid in enumerate(kids):
                 if j in inl:
-                    flat.extend(kid)
+                    children.extend(kid)
                 elif j in keep:
-                    flat.append(kid)
-            children = flat
+                    children.append(kid)
         else:
             children = [kids[j] for j in keep]
-        if origin.startswith("_"):
+        if origin[0] == "_":
             value: Any = children
         elif expand1 and len(children) == 1 and name == origin:
             value = children[0]
@@ -808,12 +792,48 @@ def _drive(
         ends.append(span.end)
 
 
+def _too_deep(text: str, depth: int, max_depth: int, start: int, end: int) -> QueryError:
+    return QueryError(
+        [
+            Problem(
+                "too_deep",
+                (),
+                f"The query nests parentheses and 'not' more than {max_depth} levels deep; "
+                f"flatten it, or raise the bound with Limits(max_depth=...).",
+                depth,
+                {"max_depth": max_depth},
+                Span(start, end),
+            )
+        ],
+        text,
+    )
+
+
 # --------------------------------------------------------------------------- errors
 
 _KEYWORD_TYPES = {
-    "_OR", "_AND", "_NOT", "_IN", "_LIKE", "_FUZZY", "_KEYWORD", "_IS", "_NULL",
-    "_BETWEEN", "TRUE", "FALSE", "_ORDER", "_BY", "_ASC", "_DESC", "_LIMIT", "_SELECT",
-    "_CURSOR", "NOW", "TODAY", "YESTERDAY",
+    "_OR",
+    "_AND",
+    "_NOT",
+    "_IN",
+    "_LIKE",
+    "_FUZZY",
+    "_KEYWORD",
+    "_IS",
+    "_NULL",
+    "_BETWEEN",
+    "TRUE",
+    "FALSE",
+    "_ORDER",
+    "_BY",
+    "_ASC",
+    "_DESC",
+    "_LIMIT",
+    "_SELECT",
+    "_CURSOR",
+    "NOW",
+    "TODAY",
+    "YESTERDAY",
 }
 _VALUE_TYPES = {"STRING", "NUMBER", "TRUE", "FALSE", "DATE", "DATETIME", "NOW"}
 _OPERATOR_TYPES = {"EQ", "NEQ", "GT", "GTE", "LT", "LTE", "_IN", "_LIKE", "_IS"}
@@ -834,7 +854,7 @@ def _describe(expected: list[str]) -> str:
 
 def _parse_error(
     text: str,
-    tokens: list[tuple[str, str, int, int]],
+    tokens: list[_Tok],
     i: int,
     state_stack: list[int],
     values: list[Any],
@@ -882,7 +902,8 @@ def _parse_error(
             opened,
             opened + 1,
         )
-    if kind == "_RPAR" and prev is not None and prev[0] == "_LPAR" and i >= 2 and tokens[i - 2][0] == "_IN":
+    after_in = i >= 2 and tokens[i - 2][0] == "_IN"
+    if kind == "_RPAR" and prev is not None and prev[0] == "_LPAR" and after_in:
         return err(
             "empty_in",
             "This in list is empty, which no record can match; give at least one value, "
@@ -908,11 +929,12 @@ def _parse_error(
         return err(
             "value_type",
             f"'{prev[1].lower()}' takes one quoted text, not a list; join alternatives with "
-            f"or: name like \"A%\" or name like \"B%\".",
+            f'or: name like "A%" or name like "B%".',
         )
     if kind == "NAME" and exp & {"_AND", "_OR", "$END"}:
-        close = difflib.get_close_matches(tok_text.lower(), ["and", "or", "order", "limit",
-                                                             "select", "not"], n=1)
+        close = difflib.get_close_matches(
+            tok_text.lower(), ["and", "or", "order", "limit", "select", "not"], n=1
+        )
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return err(
             "unexpected_word",
@@ -920,8 +942,9 @@ def _parse_error(
             f"with 'and' or 'or'; after the filter come order by, limit and select.",
         )
     if kind == "NAME" and exp & _OPERATOR_TYPES:
-        close = difflib.get_close_matches(tok_text.lower(), ["in", "like", "fuzzy", "keyword",
-                                                             "is", "between", "not"], n=1)
+        close = difflib.get_close_matches(
+            tok_text.lower(), ["in", "like", "fuzzy", "keyword", "is", "between", "not"], n=1
+        )
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return err(
             "expected_operator",
@@ -948,7 +971,7 @@ def _parse_error(
     )
 
 
-def prev_field(tokens: list[tuple[str, str, int, int]], i: int) -> str:
+def prev_field(tokens: list[_Tok], i: int) -> str:
     """The field name nearest before token ``i``, for hints."""
     for j in range(i - 1, -1, -1):
         if tokens[j][0] == "NAME":
@@ -962,7 +985,7 @@ def _op_text(prev: tuple[str, str, int, int] | None) -> str:
     return " " + prev[1] if prev[0] != "NAME" else " ="
 
 
-def _unclosed_paren(tokens: list[tuple[str, str, int, int]], i: int) -> int:
+def _unclosed_paren(tokens: list[_Tok], i: int) -> int:
     opened: list[int] = []
     for kind, _, start, _ in tokens[:i]:
         if kind == "_LPAR":
@@ -970,5 +993,3 @@ def _unclosed_paren(tokens: list[tuple[str, str, int, int]], i: int) -> int:
         elif kind == "_RPAR" and opened:
             opened.pop()
     return opened[-1] if opened else 0
-
-

@@ -10,7 +10,6 @@ A :class:`Query` wraps one validated :class:`QueryAST`; every method returns a n
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,7 +19,7 @@ from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, So
 from ._compiler import Clock, Dialect, compile_ast, now_utc
 from ._decompiler import decompile
 from ._errors import Problem, QueryError, UnknownFieldError
-from ._formatter import format_condition, format_query
+from ._formatter import format_query
 from ._parser import Limits, parse_condition_text, parse_text
 from ._schema import ENTITIES, Entity, get_entity
 from ._types import Op
@@ -297,9 +296,7 @@ class Query:
         """
         return compile_ast(self.ast, dialect, now)
 
-    def to_request(
-        self, dialect: str | Dialect | None = None, now: Clock = None
-    ) -> dict[str, Any]:
+    def to_request(self, dialect: str | Dialect | None = None, now: Clock = None) -> dict[str, Any]:
         """Return the whole ``execute`` body: entity, action and params."""
         return {
             "entity": self.entity,
@@ -371,6 +368,10 @@ class EntityRef:
     def select(self, *fields: str | Field) -> Query:
         """Start a query with a field selection."""
         return self.all().select(*fields)
+
+    def cursor(self, cursor: str | None) -> Query:
+        """Start a query at a cursor."""
+        return self.all().cursor(cursor)
 
 
 Candidates = EntityRef("candidates")
@@ -473,11 +474,3 @@ def _entity_name(entity: str | EntityRef | Entity) -> str:
     if isinstance(entity, Entity):
         return entity.name
     return get_entity(entity).name
-
-
-def format_condition_text(condition: Condition) -> str:
-    """Return the canonical text of a bare condition."""
-    return format_condition(condition)
-
-
-_ = dt  # datetime is re-exported through annotations only

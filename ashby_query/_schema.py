@@ -56,6 +56,8 @@ class Entity:
 
     def resolve(self, name: str) -> str | None:
         """Return the wire name of searchable field ``name`` written in any case style."""
+        if name in self.searchable:
+            return name
         return self._lookup.get(_fold(name))
 
     def resolve_record_field(self, name: str) -> str | None:
@@ -206,9 +208,7 @@ ENTITIES: dict[str, Entity] = {
             "users",
             "Users",
             _ALL,
-            _fields(
-                "id:s firstName:s lastName:s email:s globalRole:s isEnabled:b updatedAt:t"
-            ),
+            _fields("id:s firstName:s lastName:s email:s globalRole:s isEnabled:b updatedAt:t"),
             _searchable(
                 ("id", "s", "Unique identifier for the user"),
                 ("firstName", "s", "First name of the user"),
@@ -241,22 +241,49 @@ ENTITIES: dict[str, Entity] = {
             "job_posting_id",
             "Published descriptions of jobs.",
         ),
-        Entity("sources", "Sources", _LIST,
-               _fields("id:s title:s isArchived:b sourceType:o"), {},
-               description="Where candidates come from."),
-        Entity("archive_reasons", "ArchiveReasons", _LIST,
-               _fields("id:s text:s reasonType:s isArchived:b"), {},
-               description="Reasons an application can be archived with."),
-        Entity("candidate_tags", "CandidateTags", _LIST,
-               _fields("id:s title:s isArchived:b"), {},
-               description="Tags that can be put on candidates."),
-        Entity("custom_fields", "CustomFields", _LIST,
-               _fields("id:s title:s objectType:s isArchived:b isPrivate:b fieldType:s"), {},
-               description="Custom field definitions."),
-        Entity("feedback_form_definitions", "FeedbackFormDefinitions", _LIST,
-               _fields("id:s organizationId:s title:s isArchived:b isDefaultForm:b "
-                       "formDefinition:o interviewId:s"), {},
-               description="Interview feedback forms."),
+        Entity(
+            "sources",
+            "Sources",
+            _LIST,
+            _fields("id:s title:s isArchived:b sourceType:o"),
+            {},
+            description="Where candidates come from.",
+        ),
+        Entity(
+            "archive_reasons",
+            "ArchiveReasons",
+            _LIST,
+            _fields("id:s text:s reasonType:s isArchived:b"),
+            {},
+            description="Reasons an application can be archived with.",
+        ),
+        Entity(
+            "candidate_tags",
+            "CandidateTags",
+            _LIST,
+            _fields("id:s title:s isArchived:b"),
+            {},
+            description="Tags that can be put on candidates.",
+        ),
+        Entity(
+            "custom_fields",
+            "CustomFields",
+            _LIST,
+            _fields("id:s title:s objectType:s isArchived:b isPrivate:b fieldType:s"),
+            {},
+            description="Custom field definitions.",
+        ),
+        Entity(
+            "feedback_form_definitions",
+            "FeedbackFormDefinitions",
+            _LIST,
+            _fields(
+                "id:s organizationId:s title:s isArchived:b isDefaultForm:b "
+                "formDefinition:o interviewId:s"
+            ),
+            {},
+            description="Interview feedback forms.",
+        ),
     ]
 }
 
@@ -281,8 +308,11 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
     Raises :class:`QueryError` for an unknown entity, or, with ``searchable``, one that
     ``context_store_search`` does not support.
     """
-    if isinstance(entity, Entity):
-        found: Entity | None = entity
+    found: Entity | None = ENTITIES.get(entity) if isinstance(entity, str) else None
+    if found is not None:
+        pass
+    elif isinstance(entity, Entity):
+        found = entity
     elif isinstance(entity, str):
         found = _ENTITY_LOOKUP.get(_fold(entity))
     else:
@@ -304,8 +334,7 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
                 Problem(
                     "unknown_entity",
                     ("entity",),
-                    f"{entity!r} is not an Ashby entity.{hint} "
-                    f"Entities: {', '.join(ENTITIES)}.",
+                    f"{entity!r} is not an Ashby entity.{hint} Entities: {', '.join(ENTITIES)}.",
                     entity,
                 )
             ]

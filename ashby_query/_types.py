@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["COMPARISON_OPS", "FieldType", "Op", "ORDERING_OPS"]
+__all__ = ["COMPARISON_OPS", "ORDERING_OPS", "FieldType", "Op"]
 
 
 class Op(enum.Enum):
@@ -21,6 +21,9 @@ class Op(enum.Enum):
     FUZZY = "fuzzy"
     KEYWORD = "keyword"
     IS_NULL = "is_null"
+
+    # Members are singletons: identity hashing keeps set and dict look-ups in C.
+    __hash__ = object.__hash__
 
 
 COMPARISON_OPS = frozenset({Op.EQ, Op.NEQ, Op.GT, Op.GTE, Op.LT, Op.LTE})
@@ -68,8 +71,7 @@ _ALLOWED: dict[FieldType, frozenset[Op]] = {
 _EXPECTED = {
     FieldType.STRING: 'a quoted string such as "active"',
     FieldType.BOOLEAN: "true or false",
-    FieldType.TIMESTAMP: "an ISO 8601 date or datetime such as 2024-01-31 or "
-    "2024-01-31T09:30:00Z",
+    FieldType.TIMESTAMP: "an ISO 8601 date or datetime such as 2024-01-31 or 2024-01-31T09:30:00Z",
     FieldType.ARRAY: "an array",
     FieldType.OBJECT: "an object",
 }

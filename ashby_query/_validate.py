@@ -9,6 +9,7 @@ returns the canonical AST: field names in their wire spelling, timestamps as UTC
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import attrs
@@ -45,7 +46,10 @@ def op_word(op: Op) -> str:
 
 def wire_key(op: Op) -> str:
     """The JSON key ``op`` compiles to (``is_null`` is an ``eq`` with ``null``)."""
-    return "eq" if op is Op.IS_NULL else op.value
+    return _WIRE_KEYS[op]
+
+
+_WIRE_KEYS = {op: "eq" if op is Op.IS_NULL else op.value for op in Op}
 
 
 def validate(query: QueryAST, text: str | None = None) -> QueryAST:
@@ -62,8 +66,7 @@ def validate(query: QueryAST, text: str | None = None) -> QueryAST:
                 Problem(
                     "filter_type",
                     ("query", "filter"),
-                    f"The filter must be a condition such as F.status == 'active', got "
-                    f"{flt!r}.",
+                    f"The filter must be a condition such as F.status == 'active', got {flt!r}.",
                     flt,
                 )
             )
@@ -85,7 +88,16 @@ def validate(query: QueryAST, text: str | None = None) -> QueryAST:
         )
     if problems:
         raise QueryError(problems, text)
-    return attrs.evolve(query, entity=entity.name, filter=flt, sort=sort, fields=fields)
+    return QueryAST(
+        entity.name,
+        flt,
+        sort,
+        query.limit,
+        fields,
+        query.cursor,
+        query.limit_span,
+        query.field_spans,
+    )
 
 
 def rebuild(
@@ -98,6 +110,16 @@ def rebuild(
     Iterative, so deep trees do not meet Python's recursion limit. ``And`` and ``Or``
     nodes are re-flattened and a whole-day range is folded back into ``= date``.
     """
+    wk = _WIRE_KEYS
+    if type(root) is Predicate:
+        return leaf(root, (*loc, wk[root.op], root.field))
+    if (type(root) is And or type(root) is Or) and all(type(o) is Predicate for o in root.operands):
+        key = "and" if type(root) is And else "or"
+        kids = [
+            leaf(o, (*loc, key, i, wk[o.op], o.field))  # type: ignore[arg-type, attr-defined]
+            for i, o in enumerate(root.operands)
+        ]
+        return _fold_day(type(root).of(*kids, span=root.span))
     # Each frame: node, its path, and the rebuilt children gathered so far.
     out: list[Condition] = []
     stack: list[tuple[Condition, Loc, bool]] = [(root, loc, False)]
@@ -129,21 +151,42 @@ def rebuild(
 
 def _fold_day(node: Condition) -> Condition:
     """Turn ``f >= D and f < D+1`` (midnights) into ``f = D``, its canonical form."""
-    if not isinstance(node, And | Or) or len(node.operands) != 2:
-        return node
-    a, b = node.operands
+    if isinstance(node, And | Or) and len(node.operands) == 2:
+        folded = fold_day_range(isinstance(node, And), node.operands[0], node.operands[1])
+        if folded is not None:
+            return attrs.evolve(folded, span=node.span)
+    return node
+
+
+def fold_day_range(is_and: bool, a: Condition, b: Condition) -> Predicate | None:
+    """Return ``f = D`` (or ``f != D``) if ``a``, ``b`` are the range the compiler writes.
+
+    The compiler writes ``f = D`` as ``f >= D and f < D+1`` and ``f != D`` as
+    ``f < D or f >= D+1``, bounds at midnight UTC; values may be datetimes or wire text.
+    """
     if not (isinstance(a, Predicate) and isinstance(b, Predicate) and a.field == b.field):
-        return node
-    want = (Op.GTE, Op.LT) if isinstance(node, And) else (Op.LT, Op.GTE)
-    if (a.op, b.op) != want:
-        return node
-    lo, hi = a.value, b.value
-    if not (isinstance(lo, dt.datetime) and isinstance(hi, dt.datetime)):
-        return node
+        return None
+    if (a.op, b.op) != ((Op.GTE, Op.LT) if is_and else (Op.LT, Op.GTE)):
+        return None
+    lo, hi = _instant(a.value), _instant(b.value)
+    if lo is None or hi is None:
+        return None
     day = lo.date()
     if lo != midnight(day) or hi != midnight(day + dt.timedelta(days=1)):
-        return node
-    return Predicate(Op.EQ if isinstance(node, And) else Op.NEQ, a.field, day, node.span)
+        return None
+    return Predicate(Op.EQ if is_and else Op.NEQ, a.field, day)
+
+
+def _instant(value: object) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return to_utc(value)
+    if isinstance(value, str) and len(value) > 10 and looks_like_date(value):
+        try:
+            parsed = parse_iso(value)
+        except DateError:
+            return None
+        return parsed if isinstance(parsed, dt.datetime) else None
+    return None
 
 
 def _problem(
@@ -152,9 +195,7 @@ def _problem(
     return Problem(kind, loc, msg, value, ctx, span)
 
 
-def _check_predicate(
-    entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]
-) -> Condition:
+def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]) -> Condition:
     wire = entity.resolve(p.field) if isinstance(p.field, str) else None
     if wire is None:
         problems.append(_field_problem(entity, p.field, loc, p.field_span or p.span))
@@ -221,9 +262,7 @@ def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) ->
     )
 
 
-def _operator_problem(
-    wire: str, ftype: FieldType, op: Op, loc: Loc, span: Span | None
-) -> Problem:
+def _operator_problem(wire: str, ftype: FieldType, op: Op, loc: Loc, span: Span | None) -> Problem:
     allowed = ", ".join(op_word(o) for o in Op if o in ftype.operators)
     fix = ""
     if ftype is FieldType.BOOLEAN:
@@ -254,8 +293,7 @@ def _check_in(
             _problem(
                 "value_type",
                 loc,
-                f"in on {wire} takes a list of values, not {value!r}; write "
-                f'{wire} in ("a", "b").',
+                f'in on {wire} takes a list of values, not {value!r}; write {wire} in ("a", "b").',
                 value,
                 p.span,
             )
@@ -273,7 +311,7 @@ def _check_in(
             )
         )
         return tuple(value)
-    items = []
+    items: list[object] = []
     for i, item in enumerate(value):
         span = p.value_spans[i] if i < len(p.value_spans) else p.span
         if item is None:
@@ -353,6 +391,7 @@ def _check_scalar(
     return _type_problem(wire, ftype, value, loc, span, problems, "")
 
 
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TRUTHY = {"true", "yes", "y", "1", "on"}
 _FALSY = {"false", "no", "n", "0", "off"}
 
@@ -370,8 +409,7 @@ def _type_problem(
         _problem(
             "value_type",
             loc,
-            f"{wire} is a {ftype.value} field and takes {ftype.expected}, not "
-            f"{value!r}.{hint}",
+            f"{wire} is a {ftype.value} field and takes {ftype.expected}, not {value!r}.{hint}",
             value,
             span,
             expected=ftype.value,
@@ -438,14 +476,14 @@ def _check_fields(
         if (
             not isinstance(path, tuple)
             or not path
-            or not all(isinstance(k, str) and k for k in path)
+            or not all(isinstance(k, str) and _IDENT.fullmatch(k) for k in path)
         ):
             problems.append(
                 _problem(
                     "fields_type",
                     ("fields", i),
                     f"A selected field must be a name such as 'id' or a dotted path such "
-                    f"as 'candidate.name', got {path!r}.",
+                    f"as 'candidate.name' (letters, digits and _), got {path!r}.",
                     path,
                     span,
                 )

@@ -16,7 +16,7 @@ import re
 
 __all__ = ["format_wire", "midnight", "parse_iso"]
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 _ISO = re.compile(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
@@ -110,7 +110,7 @@ def format_wire(value: dt.date | dt.datetime) -> str:
     value = to_utc(value)
     text = value.strftime("%Y-%m-%dT%H:%M:%S")
     if value.year < 1000:
-        text = f"{value.year:04d}" + text[text.index("-"):]
+        text = f"{value.year:04d}" + text[text.index("-") :]
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"

@@ -1,0 +1,214 @@
+"""The fluent builder: fields, conditions, queries, immutability."""
+
+import datetime as dt
+
+import pytest
+
+import ashby_query as aq
+from ashby_query import Applications, Candidates, F, JobPostings, Jobs, Users, and_, not_, or_
+
+
+def test_literal_issue_example():
+    """Candidates.where(Candidates.name.like("Ann%")) compiles to a like filter."""
+    q = Candidates.where(Candidates.name.like("Ann%"))
+    assert {"query": {"filter": {"like": {"name": "Ann%"}}}} == q.to_params()
+
+
+def test_free_field_equals_bound_field():
+    """F.name and Candidates.name build the same query."""
+    assert Candidates.where(F.name.like("Ann%")) == Candidates.where(Candidates.name.like("Ann%"))
+
+
+def test_free_field_checked_when_attached():
+    """A free field that the entity lacks fails at where(), naming the closest field."""
+    with pytest.raises(aq.QueryError) as info:
+        Candidates.where(F.nmae == "x")
+    assert "unknown_field" == info.value.type
+    assert "'name'" in str(info.value)
+
+
+def test_bound_unknown_field_is_attribute_and_query_error():
+    """Candidates.nme raises UnknownFieldError, both an AttributeError and a QueryError."""
+    with pytest.raises(aq.UnknownFieldError) as info:
+        Candidates.nme
+    assert isinstance(info.value, AttributeError)
+    assert isinstance(info.value, aq.QueryError)
+    assert "Did you mean 'name'?" in str(info.value)
+    assert not hasattr(Candidates, "nme")
+
+
+@pytest.mark.parametrize("spelling", ["createdAt", "created_at", "CREATEDAT", "CreatedAt"])
+def test_field_spellings_resolve(spelling):
+    """snake_case and any case resolve to the wire name."""
+    q = Applications.where(F[spelling] > dt.date(2024, 1, 1))
+    assert {"gt": {"createdAt": "2024-01-01T00:00:00Z"}} == q.to_params()["query"]["filter"]
+    assert "createdAt" == getattr(Applications, spelling).name
+
+
+@pytest.mark.parametrize(
+    ("cond", "wire"),
+    [
+        (F.status == "a", {"eq": {"status": "a"}}),
+        (F.status != "a", {"neq": {"status": "a"}}),
+        (F.status > "a", {"gt": {"status": "a"}}),
+        (F.status >= "a", {"gte": {"status": "a"}}),
+        (F.status < "a", {"lt": {"status": "a"}}),
+        (F.status <= "a", {"lte": {"status": "a"}}),
+        (F.status.in_("a", "b"), {"in": {"status": ["a", "b"]}}),
+        (F.status.in_(["a", "b"]), {"in": {"status": ["a", "b"]}}),
+        (F.status.not_in("a"), {"not": {"in": {"status": ["a"]}}}),
+        (F.status.like("a%"), {"like": {"status": "a%"}}),
+        (F.status.not_like("a%"), {"not": {"like": {"status": "a%"}}}),
+        (F.status.fuzzy("ann smith"), {"fuzzy": {"status": "ann smith"}}),
+        (F.status.keyword("stripe"), {"keyword": {"status": "stripe"}}),
+        (F.status.is_null(), {"eq": {"status": None}}),
+        (F.status.is_not_null(), {"neq": {"status": None}}),
+        (F.status == None, {"eq": {"status": None}}),
+        (F.status != None, {"neq": {"status": None}}),
+    ],
+)
+def test_every_field_operator(cond, wire):
+    """Each builder operator compiles to its wire operator."""
+    assert wire == Applications.where(cond).to_params()["query"]["filter"]
+
+
+def test_combinators_and_functions_agree():
+    """&, |, ~ build the same trees as and_(), or_(), not_()."""
+    a, b, c = F.status == "a", F.status == "b", F.id == "c"
+    assert (a & b) == and_(a, b)
+    assert (a | b) == or_(a, b)
+    assert ~a == not_(a)
+    assert ((a & b) & c) == and_(a, b, c)
+    assert isinstance(a & b & c, aq.And)
+    assert 3 == len((a & b & c).operands)
+
+
+def test_and_or_stay_flat():
+    """Nested and/or of the same kind flatten; mixed kinds nest."""
+    a, b, c, d = (F.id == x for x in "abcd")
+    tree = (a | b) & (c | d)
+    assert 2 == len(tree.operands)
+    assert all(isinstance(o, aq.Or) for o in tree.operands)
+    assert 4 == len(or_(a, or_(b, or_(c, d))).operands)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda: bool(F.status == "a"),
+        lambda: (F.status == "a") and (F.id == "b"),
+        lambda: (F.status == "a") or (F.id == "b"),
+        lambda: not (F.status == "a"),  # noqa: SIM201
+        lambda: "a" < F.status < "c",
+    ],
+)
+def test_bool_of_condition_raises(expr):
+    """bool() of a condition raises TypeError that says to use & and |."""
+    with pytest.raises(TypeError, match=r"Use & for and, \| for or"):
+        expr()
+
+
+def test_empty_and_or_are_refused():
+    """and_() and or_() with no conditions are TypeErrors, never an empty and/or."""
+    with pytest.raises(TypeError, match="at least one"):
+        and_()
+    with pytest.raises(TypeError, match="at least one"):
+        or_()
+
+
+def test_builder_never_mutates():
+    """Every query method returns a new query and leaves the original alone."""
+    base = Applications.where(F.status == "active")
+    before = base.to_params()
+    steps = [
+        base.where(F.id == "x"),
+        base.order_by(Applications.createdAt.desc(), "id"),
+        base.limit(5),
+        base.select("id", "candidate.name"),
+        base.cursor("abc"),
+    ]
+    assert before == base.to_params()
+    assert len({str(s) for s in steps}) == len(steps)
+    with pytest.raises(AttributeError):
+        base.ast = None
+
+
+def test_successive_where_calls_and_together():
+    """where().where() ANDs the conditions."""
+    q = Applications.where(F.status == "a").where(F.id == "b")
+    assert {"and": [{"eq": {"status": "a"}}, {"eq": {"id": "b"}}]} == q.to_params()["query"][
+        "filter"
+    ]
+
+
+def test_where_takes_text():
+    """where() accepts query text, like sqlglot's builder."""
+    q = Applications.where(F.status == "a").where('id = "b"')
+    assert q == Applications.where(F.status == "a", F.id == "b")
+
+
+def test_where_text_refuses_clauses():
+    """Query text given to where() may hold a condition only."""
+    with pytest.raises(aq.QueryError, match="order_by"):
+        Applications.where('status = "a" order by id')
+
+
+def test_order_by_forms():
+    """order_by takes sort keys, fields and 'name [asc|desc]' strings."""
+    q = Applications.order_by(Applications.createdAt.desc(), "id", "status desc", F.updatedAt)
+    assert [
+        {"createdAt": "desc"},
+        {"id": "asc"},
+        {"status": "desc"},
+        {"updatedAt": "asc"},
+    ] == q.to_params()["query"]["sort"]
+
+
+def test_order_by_bad_direction():
+    """A sort string with a direction other than asc/desc is a QueryError."""
+    with pytest.raises(aq.QueryError, match="field desc"):
+        Applications.order_by("id sideways")
+
+
+def test_limit_select_cursor_compile_beside_query():
+    """limit, fields and cursor sit beside query in params."""
+    p = Candidates.select("id", "name").limit(10).cursor("c1").to_params()
+    assert {"query": {}, "limit": 10, "fields": [["id"], ["name"]], "cursor": "c1"} == p
+
+
+def test_to_request_adds_entity_and_action():
+    """to_request() is the whole execute body."""
+    assert {
+        "entity": "job_postings",
+        "action": "context_store_search",
+        "params": {"query": {"filter": {"eq": {"isListed": True}}}},
+    } == JobPostings.where(JobPostings.isListed == True).to_request()
+
+
+def test_entities_exposed():
+    """The five searchable entities have builder objects with their fields."""
+    assert ["candidates", "applications", "jobs", "users", "job_postings"] == [
+        e.schema.name for e in (Candidates, Applications, Jobs, Users, JobPostings)
+    ]
+    assert "firstName" in dir(Users)
+
+
+def test_comparing_two_fields_is_refused():
+    """The connector compares a field with a value only."""
+    with pytest.raises(TypeError, match="with a value only"):
+        F.status == F.id
+
+
+def test_between_is_inclusive():
+    """between() is >= low and <= high."""
+    q = Applications.where(F.status.between("a", "c"))
+    assert {"and": [{"gte": {"status": "a"}}, {"lte": {"status": "c"}}]} == q.to_params()["query"][
+        "filter"
+    ]
+
+
+def test_repr_and_str():
+    """repr shows entity and canonical text; str is the text."""
+    q = Candidates.where(F.name == "Ann")
+    assert 'name = "Ann"' == str(q)
+    assert "Query('candidates', 'name = \"Ann\"')" == repr(q)

@@ -1,0 +1,143 @@
+"""Property tests: every round trip, and the wire shape of compiled JSON."""
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import ashby_query as aq
+from ashby_query import from_params, parse
+from ashby_query import strategies as aqs
+from ashby_query._schema import ENTITIES, SEARCHABLE
+from ashby_query._types import FieldType
+
+ENTITY = st.sampled_from(SEARCHABLE)
+NOW = dt.datetime(2024, 3, 10, 15, 30, tzinfo=dt.UTC)
+KNOWN = {"eq", "neq", "gt", "gte", "lt", "lte", "in", "like", "fuzzy", "keyword"}
+
+
+@given(st.data())
+def test_parse_of_str_is_identity(data):
+    """parse(str(q)) == q for generated queries, relative times included."""
+    entity = data.draw(ENTITY)
+    q = data.draw(aqs.queries(entity, relative=True))
+    assert q == parse(str(q), entity)
+
+
+@given(st.data())
+def test_formatting_is_idempotent(data):
+    """Formatting a formatted query changes nothing."""
+    entity = data.draw(ENTITY)
+    q = data.draw(aqs.queries(entity, relative=True))
+    text = str(q)
+    assert text == str(parse(text, entity))
+
+
+@given(st.data())
+def test_from_params_of_to_params_is_identity(data):
+    """from_params(q.to_params()) == q for queries without relative times."""
+    entity = data.draw(ENTITY)
+    q = data.draw(aqs.queries(entity))
+    assert q == from_params(q.to_params(), entity=entity)
+
+
+@given(st.data())
+def test_relative_queries_round_trip_once_resolved(data):
+    """With relative times, from_params(to_params(now=t)) == q.resolve(t)."""
+    entity = data.draw(ENTITY)
+    q = data.draw(aqs.queries(entity, relative=True))
+    assert q.resolve(NOW) == from_params(q.to_params(now=NOW), entity=entity)
+
+
+@given(st.data())
+def test_varied_spellings_parse_to_the_same_query(data):
+    """query_texts() spell queries in varied legal ways; all parse."""
+    entity = data.draw(ENTITY)
+    text = data.draw(aqs.query_texts(entity))
+    q = parse(text, entity)
+    assert q == parse(str(q), entity)
+
+
+def _check_shape(obj, entity):
+    stack = [obj]
+    fields = ENTITIES[entity].searchable
+    while stack:
+        node = stack.pop()
+        assert isinstance(node, dict)
+        assert 1 == len(node), node
+        ((key, body),) = node.items()
+        if key in ("and", "or"):
+            assert isinstance(body, list)
+            assert len(body) >= 2
+            stack.extend(body)
+        elif key == "not":
+            stack.append(body)
+        else:
+            assert key in KNOWN
+            assert 1 == len(body)
+            ((field, value),) = body.items()
+            assert field in fields
+            ftype = fields[field].type
+            values = value if key == "in" else [value]
+            if key == "in":
+                assert isinstance(value, list)
+                assert value
+            for v in values:
+                if v is None:
+                    assert key in ("eq", "neq")
+                elif ftype is FieldType.BOOLEAN:
+                    assert isinstance(v, bool)
+                elif ftype is FieldType.TIMESTAMP:
+                    assert isinstance(v, str)
+                    assert v.endswith("Z")
+                    parsed = dt.datetime.fromisoformat(v)
+                    assert parsed.utcoffset() == dt.timedelta(0)
+                else:
+                    assert isinstance(v, str)
+
+
+@given(st.data())
+def test_compiled_json_has_wire_shape(data):
+    """One operator key, a known operator, a known field, a value of its type."""
+    entity = data.draw(ENTITY)
+    q = data.draw(aqs.queries(entity, relative=True))
+    params = q.to_params(now=NOW)
+    assert set(params) <= {"query", "limit", "fields", "cursor"}
+    assert set(params["query"]) <= {"filter", "sort"}
+    if "filter" in params["query"]:
+        _check_shape(params["query"]["filter"], entity)
+    for key in params["query"].get("sort", []):
+        ((field, direction),) = key.items()
+        assert field in ENTITIES[entity].searchable
+        assert direction in ("asc", "desc")
+
+
+@given(st.data())
+def test_arbitrary_text_only_raises_query_error(data):
+    """Arbitrary and mutated text never raises anything but QueryError."""
+    entity = data.draw(ENTITY)
+    text = data.draw(aqs.fuzz_texts(entity))
+    try:
+        q = parse(text, entity)
+    except aq.QueryError as err:
+        message = str(err)
+    else:
+        message = "parsed"
+        assert q == parse(str(q), entity)
+    assert message
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("()\"'=<>!&|[],.%\\-+ anotrisulkeymz0123456789TZ:")),
+        max_size=40,
+    )
+)
+def test_punctuation_soup_only_raises_query_error(text):
+    """Dense punctuation and keyword fragments never crash the parser."""
+    try:
+        q = parse(text, "applications")
+    except aq.QueryError as err:
+        assert err.error_count() >= 1  # noqa: PT017
+    else:
+        assert q == parse(str(q), "applications")
