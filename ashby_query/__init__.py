@@ -40,15 +40,14 @@ from ._schema import ENTITIES, Entity, SearchField
 from ._types import FieldType, Op
 
 __all__ = [
-    "DIALECT_2026",
-    "ENTITIES",
-    "REFERENCE",
     "And",
     "Applications",
     "AshbyQueryError",
     "Candidates",
     "Condition",
+    "DIALECT_2026",
     "Dialect",
+    "ENTITIES",
     "Entity",
     "EntityRef",
     "F",
@@ -66,6 +65,7 @@ __all__ = [
     "QueryAST",
     "QueryError",
     "QuerySyntaxError",
+    "REFERENCE",
     "RelativeTime",
     "SearchField",
     "SortKey",

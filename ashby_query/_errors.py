@@ -182,3 +182,8 @@ class QuerySyntaxError(QueryError):
 
 class UnknownFieldError(QueryError, AttributeError):
     """An entity attribute (``Candidates.nme``) that names no searchable field."""
+
+
+# Tracebacks name the public path, ashby_query.QueryError, not the private module.
+for _cls in (AshbyQueryError, QueryError, QuerySyntaxError, UnknownFieldError):
+    _cls.__module__ = "ashby_query"
