@@ -10,7 +10,7 @@ A :class:`Query` wraps one validated :class:`QueryAST`; every method returns a n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -18,6 +18,7 @@ import attrs
 from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, Value
 from ._compiler import Clock, Dialect, compile_ast, now_utc
 from ._decompiler import decompile
+from ._engine import compile_predicate, evaluate_ast
 from ._errors import Problem, QueryError, UnknownFieldError
 from ._formatter import format_query
 from ._parser import Limits, parse_condition_text, parse_text
@@ -30,7 +31,9 @@ __all__ = [
     "Field",
     "Query",
     "and_",
+    "as_query",
     "compile",
+    "evaluate",
     "from_params",
     "not_",
     "or_",
@@ -196,6 +199,9 @@ class Query:
     """
 
     ast: QueryAST
+    _predicate: Callable[[Mapping[str, Any]], bool] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
 
     @property
     def entity(self) -> str:
@@ -303,6 +309,29 @@ class Query:
             "action": "context_store_search",
             "params": self.to_params(dialect, now),
         }
+
+    def matches(self, record: Mapping[str, Any], now: Clock = None) -> bool:
+        """Whether ``record`` passes the filter, by the in-memory engine's rules.
+
+        >>> from ashby_query import Applications, F
+        >>> Applications.where(F.status == "active").matches({"status": "active"})
+        True
+        """
+        if now is not None:
+            return compile_predicate(self.ast.filter, now)(record)
+        pred = self._predicate
+        if pred is None:
+            # Cached on this immutable query; relative times resolve at first use.
+            pred = compile_predicate(self.ast.filter)
+            object.__setattr__(self, "_predicate", pred)
+        return pred(record)
+
+    def evaluate(
+        self, records: Iterable[Mapping[str, Any]], now: Clock = None
+    ) -> list[Mapping[str, Any]]:
+        """Filter, sort, limit and project ``records`` in memory."""
+        types = {n: f.type for n, f in ENTITIES[self.entity].searchable.items()}
+        return evaluate_ast(self.ast, records, types, now)
 
     def __str__(self) -> str:
         return format_query(self.ast)
@@ -423,8 +452,37 @@ def compile(
     >>> compile('status = "active"', entity="applications")
     {'query': {'filter': {'eq': {'status': 'active'}}}}
     """
+    q = as_query(query, entity, limits=limits)
+    return q.to_params(dialect, now)
+
+
+def evaluate(
+    query: Query | QueryAST | Condition | str | Mapping[str, Any],
+    records: Iterable[Mapping[str, Any]],
+    entity: str | EntityRef | Entity | None = None,
+    *,
+    now: Clock = None,
+) -> list[Mapping[str, Any]]:
+    """Run ``query`` over ``records`` in memory: filter, then sort, then limit.
+
+    ``query`` takes every form :func:`compile` does.
+
+    >>> rows = [{"id": "1", "status": "active"}, {"id": "2", "status": "hired"}]
+    >>> evaluate('status = "hired"', rows, entity="applications")
+    [{'id': '2', 'status': 'hired'}]
+    """
+    return as_query(query, entity).evaluate(records, now)
+
+
+def as_query(
+    query: Query | QueryAST | Condition | str | Mapping[str, Any],
+    entity: str | EntityRef | Entity | None = None,
+    *,
+    limits: Limits | None = None,
+) -> Query:
+    """Return ``query`` in any accepted form as a validated :class:`Query`."""
     if isinstance(query, Query):
-        if entity is not None and get_entity(_entity_name(entity)).name != query.entity:
+        if entity is not None and _entity_name(entity) != query.entity:
             raise QueryError(
                 [
                     Problem(
@@ -436,7 +494,7 @@ def compile(
                     )
                 ]
             )
-        return query.to_params(dialect, now)
+        return query
     if entity is None and isinstance(query, QueryAST):
         entity = query.entity
     if entity is None:
@@ -445,7 +503,7 @@ def compile(
                 Problem(
                     "missing_entity",
                     ("entity",),
-                    "compile() needs entity= for anything but a builder Query, e.g. "
+                    "An entity is needed for anything but a builder Query, e.g. "
                     "compile('status = \"active\"', entity='applications').",
                     None,
                 )
@@ -453,19 +511,16 @@ def compile(
         )
     name = _entity_name(entity)
     if isinstance(query, str):
-        q = parse(query, name, limits=limits)
-    elif isinstance(query, QueryAST):
-        q = Query(validate(attrs.evolve(query, entity=name)))
-    elif isinstance(query, Condition):
-        q = Query(validate(QueryAST(name, query)))
-    elif isinstance(query, Mapping):
-        q = from_params(query, name)
-    else:
-        raise TypeError(
-            f"compile() takes a Query, an AST, a condition, query text or params, got "
-            f"{type(query).__name__}."
-        )
-    return q.to_params(dialect, now)
+        return parse(query, name, limits=limits)
+    if isinstance(query, QueryAST):
+        return Query(validate(attrs.evolve(query, entity=name)))
+    if isinstance(query, Condition):
+        return Query(validate(QueryAST(name, query)))
+    if isinstance(query, Mapping):
+        return from_params(query, name)
+    raise TypeError(
+        f"Expected a Query, an AST, a condition, query text or params, got {type(query).__name__}."
+    )
 
 
 def _entity_name(entity: str | EntityRef | Entity) -> str:

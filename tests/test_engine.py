@@ -1,0 +1,135 @@
+"""The in-memory engine: one meaning per operator, sorting, limits, projection."""
+
+import datetime as dt
+
+import pytest
+
+import ashby_query as aq
+from ashby_query import Applications, Candidates, F, JobPostings, evaluate
+
+APPS = [
+    {"id": "1", "status": "active", "createdAt": "2024-01-01T10:00:00+02:00"},
+    {"id": "2", "status": "hired", "createdAt": "2024-01-01T08:00:00Z"},
+    {"id": "3", "status": None, "createdAt": "2023-12-31T23:59:59Z", "archiveReason": "Spam"},
+    {"id": "4", "createdAt": "not a date"},
+    {"id": "5", "status": "Active", "createdAt": None},
+]
+
+
+def ids(rows):
+    return [r["id"] for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('status = "active"', ["1"]),
+        ('status != "active"', ["2", "5"]),
+        ('not status = "active"', ["2", "3", "4", "5"]),
+        ("status is null", ["3", "4"]),
+        ("status is not null", ["1", "2", "5"]),
+        ('status in ("active", "hired")', ["1", "2"]),
+        ('status not in ("active")', ["2", "3", "4", "5"]),
+        ('status > "b"', ["2"]),
+        ('status like "act%"', ["1"]),
+        ('status like "%ive"', ["1", "5"]),
+        ('status like "%IVE"', []),
+        ('status not like "a%"', ["2", "3", "4", "5"]),
+        ("createdAt = 2024-01-01T08:00:00Z", ["1", "2"]),
+        ("createdAt = 2024-01-01", ["1", "2"]),
+        ("createdAt != 2024-01-01", ["3"]),
+        ("createdAt < 2024-01-01", ["3"]),
+        ("createdAt >= 2024-01-01T08:00:00Z", ["1", "2"]),
+        ("createdAt is null", ["5"]),
+        ('archiveReason keyword "spam ham"', ["3"]),
+    ],
+)
+def test_operator_meanings(text, expected):
+    """Each operator has one documented meaning (nulls, case, timestamps)."""
+    assert expected == ids(evaluate(text, APPS, entity="applications"))
+
+
+def test_timestamps_compare_as_instants():
+    """+02:00 and Z forms of one instant are equal."""
+    q = Applications.where(F.createdAt == "2024-01-01T10:00:00+02:00")
+    assert [True, True] == [q.matches(r) for r in APPS[:2]]
+
+
+def test_fuzzy_word_prefixes_any_order():
+    """fuzzy: every word starts some word of the field, any order, any case."""
+    q = Candidates.where(F.name.fuzzy("smi ann"))
+    assert q.matches({"name": "Ann-Marie Smith"})
+    assert not q.matches({"name": "Annabel Jones"})
+    assert not q.matches({"name": None})
+
+
+def test_like_escapes_and_underscore():
+    """\\% is a literal percent; _ is an ordinary character."""
+    q = Candidates.where(F.name.like("50\\% off%"))
+    assert q.matches({"name": "50% off today"})
+    assert not q.matches({"name": "500 off"})
+    assert Candidates.where(F.name.like("a_b")).matches({"name": "a_b"})
+    assert not Candidates.where(F.name.like("a_b")).matches({"name": "axb"})
+
+
+def test_wrong_types_match_nothing():
+    """A number where text is expected, or text where a boolean is, matches nothing."""
+    assert not Candidates.where(F.name == "5").matches({"name": 5})
+    assert not JobPostings.where(F.isListed == True).matches({"isListed": "true"})  # noqa: E712
+    assert JobPostings.where(F.isListed != True).matches({"isListed": False})  # noqa: E712
+
+
+def test_sort_limit_and_nulls_last():
+    """Sort puts nulls last in both directions; limit applies after sorting."""
+    asc = evaluate("order by status", APPS, entity="applications")
+    desc = evaluate("order by status desc limit 3", APPS, entity="applications")
+    assert ["5", "1", "2", "3", "4"] == ids(asc)  # code point order: "A" < "a"
+    assert ["2", "1", "5"] == ids(desc)
+
+
+def test_sort_by_timestamp_parses():
+    """Timestamps sort by instant, not by text."""
+    rows = evaluate("order by createdAt desc", APPS, entity="applications")
+    assert ["1", "2", "3", "4", "5"] == ids(rows)
+
+
+def test_multi_key_sort():
+    """Later keys break ties of earlier ones."""
+    rows = [{"id": "b", "status": "x"}, {"id": "a", "status": "x"}, {"id": "c", "status": "w"}]
+    assert ["c", "b", "a"] == ids(evaluate("order by status, id desc", rows, "applications"))
+
+
+def test_select_projects_paths():
+    """select keeps only the named fields and nested paths."""
+    rows = [{"id": "1", "status": "a", "candidate": {"name": "Ann", "id": "c"}}]
+    assert [{"id": "1", "candidate": {"name": "Ann"}}] == evaluate(
+        "select id, candidate.name", rows, entity="applications"
+    )
+
+
+def test_relative_times_use_clock():
+    """Relative times resolve against now=."""
+    now = dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc)
+    rows = evaluate("createdAt = yesterday", APPS, entity="applications", now=now)
+    assert ["1", "2"] == ids(rows)
+
+
+def test_deep_query_evaluates():
+    """A 3,000-deep not chain evaluates without RecursionError."""
+    cond = F.status == "active"
+    for _ in range(3000):
+        cond = ~cond
+    q = Applications.where(cond)
+    assert [True, False] == [q.matches(r) for r in APPS[:2]]
+
+
+def test_wide_or_evaluates():
+    """A 5,000-term or evaluates."""
+    q = Applications.where(aq.or_(*(F.id == str(i) for i in range(5000))))
+    assert 5 == len(q.evaluate(APPS))
+
+
+def test_records_are_returned_unchanged():
+    """Records come back as the same dicts, losslessly."""
+    out = evaluate('status = "hired"', APPS, entity="applications")
+    assert out[0] is APPS[1]
