@@ -75,8 +75,8 @@ def test_like_escapes_and_underscore():
 def test_wrong_types_match_nothing():
     """A number where text is expected, or text where a boolean is, matches nothing."""
     assert not Candidates.where(F.name == "5").matches({"name": 5})
-    assert not JobPostings.where(F.isListed == True).matches({"isListed": "true"})  # noqa: E712
-    assert JobPostings.where(F.isListed != True).matches({"isListed": False})  # noqa: E712
+    assert not JobPostings.where(F.isListed == True).matches({"isListed": "true"})
+    assert JobPostings.where(F.isListed != True).matches({"isListed": False})
 
 
 def test_sort_limit_and_nulls_last():
@@ -109,7 +109,7 @@ def test_select_projects_paths():
 
 def test_relative_times_use_clock():
     """Relative times resolve against now=."""
-    now = dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
     rows = evaluate("createdAt = yesterday", APPS, entity="applications", now=now)
     assert ["1", "2"] == ids(rows)
 
