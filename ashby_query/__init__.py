@@ -8,7 +8,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from ._client_errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ClientError,
+    ConfigurationError,
+    NotFoundError,
+    PaginationError,
+    RateLimitError,
+    RequestTimeout,
+    ResponseError,
+    ServerError,
+    TransportError,
+)
 from ._compiler import DIALECT_2026, REFERENCE, Dialect
 from ._errors import (
     AshbyQueryError,
@@ -41,11 +57,19 @@ from ._schema import ENTITIES, Entity, SearchField
 from ._types import FieldType, Op
 
 __all__ = [
+    "APIError",
     "And",
     "Applications",
+    "AshbyClient",
     "AshbyQueryError",
+    "AsyncAshbyClient",
+    "AsyncRecordWalk",
+    "AuthenticationError",
+    "BadRequestError",
     "Candidates",
+    "ClientError",
     "Condition",
+    "ConfigurationError",
     "DIALECT_2026",
     "Dialect",
     "ENTITIES",
@@ -58,8 +82,10 @@ __all__ = [
     "Jobs",
     "Limits",
     "Not",
+    "NotFoundError",
     "Op",
     "Or",
+    "PaginationError",
     "Predicate",
     "Problem",
     "Query",
@@ -67,10 +93,19 @@ __all__ = [
     "QueryError",
     "QuerySyntaxError",
     "REFERENCE",
+    "RateLimitError",
+    "RecordWalk",
     "RelativeTime",
+    "RequestTimeout",
+    "ResponseError",
+    "Resume",
+    "RetryPolicy",
     "SearchField",
+    "SearchPage",
+    "ServerError",
     "SortKey",
     "Span",
+    "TransportError",
     "UnknownFieldError",
     "Users",
     "and_",
@@ -83,3 +118,34 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from ._client import AshbyClient, AsyncAshbyClient, AsyncRecordWalk, RecordWalk
+    from ._client_core import Resume, RetryPolicy, SearchPage
+
+# The client pulls in httpx, which costs more to import than the rest of the package:
+# it loads on first use, so `import ashby_query` stays quick for parsing and compiling.
+_LAZY = {
+    "AshbyClient": "_client",
+    "AsyncAshbyClient": "_client",
+    "AsyncRecordWalk": "_client",
+    "RecordWalk": "_client",
+    "Resume": "_client_core",
+    "RetryPolicy": "_client_core",
+    "SearchPage": "_client_core",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ashby_query' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"ashby_query.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

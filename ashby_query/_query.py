@@ -266,8 +266,8 @@ class Query:
                 raise TypeError(f"order_by() takes fields, sort keys or names, got {k!r}.")
         return self._with(sort=tuple(out))
 
-    def limit(self, n: int) -> Query:
-        """Return at most ``n`` records per page (1 to 1000)."""
+    def limit(self, n: int | None) -> Query:
+        """Return at most ``n`` records per page (1 to 1000); ``None`` removes the limit."""
         return self._with(limit=n)
 
     def select(self, *fields: str | Field) -> Query:
@@ -390,7 +390,7 @@ class EntityRef:
         """Start a query with a sort; see :meth:`Query.order_by`."""
         return self.all().order_by(*keys)
 
-    def limit(self, n: int) -> Query:
+    def limit(self, n: int | None) -> Query:
         """Start a query with a limit."""
         return self.all().limit(n)
 

@@ -1,0 +1,348 @@
+"""A fake Ashby agent connector on 127.0.0.1, for tests: yours and ours.
+
+:class:`FakeAshby` serves the connector's ``execute`` endpoint and the token endpoint
+over records you give it, answering ``list``, ``get`` and ``context_store_search``
+(with cursor paging) through the in-memory engine. Faults can be switched on per test:
+429 with ``Retry-After``, 5xx, slow answers, malformed JSON, 401.
+
+>>> from ashby_query.testing import FakeAshby
+>>> with FakeAshby({"candidates": [{"id": "c1", "name": "Ann"}]}) as fake:
+...     with fake.client() as client:
+...         client.candidates.search('name like "A%"').records
+[{'id': 'c1', 'name': 'Ann'}]
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import attrs
+
+from ._client import AshbyClient, AsyncAshbyClient
+from ._client_core import EXECUTE_PATH, TOKEN_PATH, RetryPolicy
+from ._errors import QueryError
+from ._query import from_params
+from ._schema import ENTITIES
+
+__all__ = ["FakeAshby", "Fault"]
+
+
+@attrs.frozen
+class Fault:
+    """One misbehaviour for the next request: a status, a delay, or a broken body."""
+
+    status: int = 200
+    delay: float = 0.0
+    body: bytes | None = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    endpoint: str = "execute"
+
+
+def _cursor(kind: str, key: str, offset: int) -> str:
+    raw = json.dumps({"k": kind, "q": key, "o": offset}).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _read_cursor(cursor: str, kind: str, key: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if data["k"] != kind or data["q"] != key or not isinstance(data["o"], int):
+            raise ValueError
+        return int(data["o"])
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"The cursor {cursor!r} does not belong to this {kind}.") from None
+
+
+class FakeAshby:
+    """A loopback connector over fixture records.
+
+    ``records`` maps entity names to lists of record dicts (entities left out are
+    empty). ``list_page_size`` is how many records a ``list`` page holds when the caller
+    gives no ``limit``; ``list_style`` picks the answer form for ``list``: ``"meta"``
+    (``result.data`` with ``result.meta``) or ``"connector_metadata"`` (records straight
+    in ``result``, paging beside it), the two forms the connector is known to use.
+    """
+
+    def __init__(
+        self,
+        records: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        *,
+        token: str = "test-token",
+        client_id: str = "test-client",
+        client_secret: str = "test-secret",
+        connector_id: str = "test-connector",
+        list_page_size: int = 100,
+        list_style: str = "meta",
+    ) -> None:
+        unknown = set(records or {}) - set(ENTITIES)
+        if unknown:
+            raise ValueError(
+                f"Unknown entities {sorted(unknown)}; entities: {', '.join(ENTITIES)}."
+            )
+        self.records: dict[str, list[dict[str, Any]]] = {
+            name: [dict(r) for r in (records or {}).get(name, [])] for name in ENTITIES
+        }
+        self.token = token
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.connector_id = connector_id
+        self.list_page_size = list_page_size
+        self.list_style = list_style
+        self.requests: list[dict[str, Any]] = []
+        self.issued_tokens: list[str] = []
+        self._faults: deque[Fault] = deque()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # Lifecycle --------------------------------------------------------------
+    def start(self) -> FakeAshby:
+        """Listen on an ephemeral port of 127.0.0.1 in a background thread."""
+        if self._server is not None:
+            return self
+        handler = _handler(self)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="FakeAshby", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and close the socket."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeAshby:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client: ``http://127.0.0.1:PORT``."""
+        if self._server is None:
+            raise RuntimeError("FakeAshby is not running; call start() or use it in a with.")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def client(self, **kwargs: Any) -> AshbyClient:
+        """An :class:`AshbyClient` pointed here, with quick retries."""
+        kwargs.setdefault("token", self.token)
+        kwargs.setdefault("retry", RetryPolicy(base_delay=0.01, max_delay=0.05, total=5))
+        return AshbyClient(self.connector_id, base_url=self.url, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> AsyncAshbyClient:
+        """An :class:`AsyncAshbyClient` pointed here, with quick retries."""
+        kwargs.setdefault("token", self.token)
+        kwargs.setdefault("retry", RetryPolicy(base_delay=0.01, max_delay=0.05, total=5))
+        return AsyncAshbyClient(self.connector_id, base_url=self.url, **kwargs)
+
+    # Faults -----------------------------------------------------------------
+    def fail(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+        message: str | None = None,
+        endpoint: str = "execute",
+    ) -> None:
+        """Answer the next ``times`` requests with ``status`` (429 may carry Retry-After)."""
+        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+        body = json.dumps(
+            {"errors": [{"userPresentableMessage": message or f"Injected fault {status}."}]}
+        ).encode()
+        self._push(Fault(status, body=body, headers=headers, endpoint=endpoint), times)
+
+    def slow(self, seconds: float, *, times: int = 1) -> None:
+        """Hold the next ``times`` answers for ``seconds``, past a client's timeout."""
+        self._push(Fault(delay=seconds), times)
+
+    def malformed(self, *, times: int = 1) -> None:
+        """Answer the next ``times`` requests with 200 and a body that is not JSON."""
+        self._push(Fault(body=b"{not json"), times)
+
+    def unauthorized(self, *, times: int = 1) -> None:
+        """Answer the next ``times`` requests with 401."""
+        self.fail(401, times=times, message="Invalid or expired token.")
+
+    def revoke_tokens(self) -> None:
+        """Refuse every token issued so far (client credentials must renew)."""
+        with self._lock:
+            self.issued_tokens.clear()
+
+    def _push(self, fault: Fault, times: int) -> None:
+        with self._lock:
+            self._faults.extend([fault] * times)
+
+    def _next_fault(self, endpoint: str) -> Fault | None:
+        with self._lock:
+            if self._faults and self._faults[0].endpoint == endpoint:
+                return self._faults.popleft()
+        return None
+
+    # Handling ---------------------------------------------------------------
+    def handle(
+        self, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Answer one request: (status, headers, body)."""
+        endpoint = "token" if path == TOKEN_PATH else "execute"
+        fault = self._next_fault(endpoint)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.body is not None or fault.status != 200:
+                return fault.status, dict(fault.headers), fault.body or b""
+        try:
+            data = json.loads(body or b"null")
+        except ValueError:
+            return _error(400, "The request body is not JSON.")
+        with self._lock:
+            self.requests.append({"path": path, "body": data})
+        if path == TOKEN_PATH:
+            return self._token(data)
+        if path != EXECUTE_PATH.format(connector_id=self.connector_id):
+            return _error(404, f"No such endpoint {path}.")
+        auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        with self._lock:
+            valid = {self.token, *self.issued_tokens} if self.token else set(self.issued_tokens)
+        if not auth.startswith("Bearer ") or auth[7:] not in valid:
+            return _error(401, "Invalid or expired token.")
+        if not isinstance(data, dict):
+            return _error(400, "The request body must be a JSON object.")
+        try:
+            result, meta = self._execute(data)
+        except _Answer as answer:
+            return answer.response
+        envelope: dict[str, Any] = {
+            "status": "success",
+            "result": result,
+            "execution_metadata": {"connector_instance_id": self.connector_id},
+        }
+        if meta is not None:
+            envelope["connector_metadata"] = meta
+        return 200, {"X-Request-Id": "fake-req"}, json.dumps(envelope).encode()
+
+    def _token(self, data: object) -> tuple[int, dict[str, str], bytes]:
+        if (
+            not isinstance(data, dict)
+            or data.get("client_id") != self.client_id
+            or data.get("client_secret") != self.client_secret
+        ):
+            return _error(401, "Unknown client id or secret.")
+        with self._lock:
+            token = f"issued-{len(self.issued_tokens) + 1}"
+            self.issued_tokens.append(token)
+        return 200, {}, json.dumps({"access_token": token, "expires_in": 900}).encode()
+
+    def _execute(self, data: Mapping[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+        entity, action = data.get("entity"), data.get("action")
+        params = data.get("params") or {}
+        if entity not in ENTITIES:
+            raise _Answer(_error(400, f"Unknown entity {entity!r}."))
+        schema = ENTITIES[entity]
+        if action not in schema.actions:
+            raise _Answer(_error(400, f"{entity} does not support {action!r}."))
+        rows = self.records[entity]
+        if action == "get":
+            wanted = params.get(schema.get_param)
+            for r in rows:
+                if r.get("id") == wanted:
+                    return r, None
+            raise _Answer(_error(404, f"No {entity} record with id {wanted!r}."))
+        if action == "list":
+            return self._list(entity, rows, params)
+        return self._search(entity, rows, params), None
+
+    def _list(
+        self, entity: str, rows: list[dict[str, Any]], params: Mapping[str, Any]
+    ) -> tuple[Any, dict[str, Any] | None]:
+        size = params.get("limit") or self.list_page_size
+        try:
+            start = _read_cursor(params["cursor"], "list", entity) if params.get("cursor") else 0
+        except ValueError as exc:
+            raise _Answer(_error(400, str(exc))) from None
+        page = rows[start : start + size]
+        more = start + size < len(rows)
+        cursor = _cursor("list", entity, start + size) if more else None
+        if self.list_style == "connector_metadata":
+            return page, {"cursor": cursor, "has_more": more}
+        return {"data": page, "meta": {"cursor": cursor, "has_more": more}}, None
+
+    def _search(
+        self, entity: str, rows: list[dict[str, Any]], params: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        started = time.perf_counter()
+        paging = {k: params[k] for k in ("cursor", "limit") if k in params}
+        body = {k: v for k, v in params.items() if k not in ("cursor", "limit")}
+        try:
+            q = from_params(body, entity)
+        except QueryError as exc:
+            raise _Answer(_error(400, str(exc))) from None
+        key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+        size = paging.get("limit", 1000)
+        if not isinstance(size, int) or not 1 <= size <= 1000:
+            raise _Answer(_error(400, f"limit must be 1 to 1000, got {size!r}."))
+        try:
+            start = _read_cursor(paging["cursor"], "search", key) if "cursor" in paging else 0
+        except ValueError as exc:
+            raise _Answer(_error(400, str(exc))) from None
+        matched = q.evaluate(rows)
+        page = [dict(r) for r in matched[start : start + size]]
+        more = start + size < len(matched)
+        return {
+            "data": page,
+            "meta": {
+                "has_more": more,
+                "cursor": _cursor("search", key, start + size) if more else None,
+                "took_ms": round((time.perf_counter() - started) * 1000, 3),
+            },
+        }
+
+
+class _Answer(Exception):
+    def __init__(self, response: tuple[int, dict[str, str], bytes]) -> None:
+        self.response = response
+
+
+def _error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
+    body = {"errors": [{"userPresentableMessage": message}], "request_id": "fake-req"}
+    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+def _handler(fake: FakeAshby) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, headers, payload = fake.handle(self.path, dict(self.headers), body)
+            try:
+                self.send_response(status)
+                headers.setdefault("Content-Type", "application/json")
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # The client gave up (a timeout test); nothing to tell it.
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # Quiet: tests read fake.requests instead.
+
+    return Handler
