@@ -167,7 +167,7 @@ def _build() -> dict[str, list[dict[str, Any]]]:
         }
         for n in _LOCATIONS
     ]
-    users = []
+    users: list[dict[str, Any]] = []
     for i in range(200):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         users.append(
@@ -181,7 +181,7 @@ def _build() -> dict[str, list[dict[str, Any]]]:
                 "updatedAt": _iso(_when(rng, start, 700)),
             }
         )
-    jobs = []
+    jobs: list[dict[str, Any]] = []
     for _ in range(150):
         opened = _when(rng, start, 600)
         status = rng.choice(["Open", "Open", "Closed", "Draft", "Archived"])
@@ -200,7 +200,7 @@ def _build() -> dict[str, list[dict[str, Any]]]:
                 "closedAt": _iso(opened + dt.timedelta(days=60)) if status == "Closed" else None,
             }
         )
-    postings = []
+    postings: list[dict[str, Any]] = []
     for job in jobs:
         for _ in range(rng.randint(1, 2)):
             loc = rng.choice(locations)
@@ -214,11 +214,11 @@ def _build() -> dict[str, list[dict[str, Any]]]:
                     "workplaceType": loc["workplaceType"],
                     "employmentType": job["employmentType"],
                     "isListed": job["status"] == "Open" and rng.random() < 0.8,
-                    "publishedDate": job["openedAt"][:10],
+                    "publishedDate": str(job["openedAt"])[:10],
                     "updatedAt": job["updatedAt"],
                 }
             )
-    candidates = []
+    candidates: list[dict[str, Any]] = []
     for i in range(300):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         created = _when(rng, start, 700)
@@ -238,7 +238,7 @@ def _build() -> dict[str, list[dict[str, Any]]]:
                 "timezone": rng.choice(["Europe/Berlin", "America/New_York", None]),
             }
         )
-    applications = []
+    applications: list[dict[str, Any]] = []
     for cand in candidates:
         for _ in range(rng.randint(0, 2)):
             status = rng.choice(_STATUSES)
@@ -278,7 +278,7 @@ def _build() -> dict[str, list[dict[str, Any]]]:
         }
         for t in ["GitHub", "Visa status"]
     ]
-    forms = [
+    forms: list[dict[str, Any]] = [
         {
             "id": _id(rng),
             "organizationId": "org-1",
