@@ -98,6 +98,7 @@ class FakeAshby:
         self.list_style = list_style
         self.requests: list[dict[str, Any]] = []
         self.issued_tokens: list[str] = []
+        self._token_count = 0
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -244,7 +245,8 @@ class FakeAshby:
         ):
             return _error(401, "Unknown client id or secret.")
         with self._lock:
-            token = f"issued-{len(self.issued_tokens) + 1}"
+            self._token_count += 1
+            token = f"issued-{self._token_count}"
             self.issued_tokens.append(token)
         return 200, {}, json.dumps({"access_token": token, "expires_in": 900}).encode()
 
@@ -326,6 +328,9 @@ def _error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
 def _handler(fake: FakeAshby) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Buffer the answer so headers and body leave in one write: split writes meet
+        # Nagle's algorithm and delayed ACKs, which cost 40 ms a request on loopback.
+        wbufsize = 1 << 16
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
