@@ -1,0 +1,98 @@
+"""In-memory engine speed: compiled predicates against hand-written lambdas (the floor).
+
+Run: python bench/engine_bench.py   (medians of repeated runs; compare the ratios.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import time
+
+import ashby_query as aq
+
+N = 200_000
+
+
+def records(n: int) -> list[dict[str, object]]:
+    rng = random.Random(7)
+    statuses = ["active", "hired", "archived", "lead"]
+    start = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+    out = []
+    for i in range(n):
+        created = start + dt.timedelta(seconds=rng.randrange(2 * 365 * 86400))
+        out.append(
+            {
+                "id": f"app-{i}",
+                "status": rng.choice(statuses),
+                "archiveReason": rng.choice([None, None, "Spam", "Withdrew"]),
+                "createdAt": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        )
+    return out
+
+
+def median_seconds(fn, rows, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn(rows)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    rows = records(N)
+    cut = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    cases = [
+        (
+            "strings: status = active and archiveReason is null and id like app-1%",
+            'status = "active" and archiveReason is null and id like "app-1%"',
+            lambda r: (
+                r.get("status") == "active"
+                and r.get("archiveReason") is None
+                and isinstance(r.get("id"), str)
+                and r["id"].startswith("app-1")
+            ),
+        ),
+        (
+            "with a timestamp: status = active and archiveReason is null and createdAt > 2024-01-01",  # noqa: E501
+            'status = "active" and archiveReason is null and createdAt > 2024-01-01',
+            lambda r: (
+                r.get("status") == "active"
+                and r.get("archiveReason") is None
+                and r.get("createdAt") is not None
+                and dt.datetime.fromisoformat(r["createdAt"]) > cut
+            ),
+        ),
+        (
+            "timestamp first (every record parsed): createdAt > 2024-01-01 and status != lead "
+            "and archiveReason is null",
+            'createdAt > 2024-01-01 and status != "lead" and archiveReason is null',
+            lambda r: (
+                r.get("createdAt") is not None
+                and dt.datetime.fromisoformat(r["createdAt"]) > cut
+                and isinstance(r.get("status"), str)
+                and r["status"] != "lead"
+                and r.get("archiveReason") is None
+            ),
+        ),
+    ]
+    print(f"{N:,} records, median of 7 runs")
+    for label, text, floor in cases:
+        q = aq.parse(text, "applications")
+        pred = q.matches
+        engine = median_seconds(lambda rs, p=pred: [r for r in rs if p(r)], rows)
+        evaluate = median_seconds(q.evaluate, rows)
+        hand = median_seconds(lambda rs, f=floor: [r for r in rs if f(r)], rows)
+        assert [r for r in rows if pred(r)] == [r for r in rows if floor(r)]
+        print(f"\n{label}")
+        print(f"  hand-written lambda : {N / hand:12,.0f} records/s")
+        for name, secs in (("query.matches", engine), ("query.evaluate", evaluate)):
+            ratio = secs / hand
+            print(f"  {name:20}: {N / secs:12,.0f} records/s  ({ratio:.2f}x the floor)")
+
+
+if __name__ == "__main__":
+    main()
