@@ -112,8 +112,12 @@ class FakeAshby:
         handler = _handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
+        # A short poll interval lets stop() return at once instead of after 0.5 s.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="FakeAshby", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name="FakeAshby",
+            daemon=True,
         )
         self._thread.start()
         return self
