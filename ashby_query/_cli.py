@@ -1,5 +1,6 @@
-"""The ``ashby-query`` command.
+"""The ``ashby-query`` command: compile, fmt, explain, fields, decompile, search.
 
+Query text comes from an argument, or from stdin when the argument is ``-`` or absent.
 Errors go to stderr with the caret display and exit 1; usage errors exit 2.
 """
 
@@ -7,78 +8,351 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
+from ._ast import And, Condition, Not, Or, Predicate, QueryAST
+from ._client_errors import ClientError
 from ._compiler import get_dialect
-from ._errors import AshbyQueryError
-from ._query import parse
-from ._schema import ENTITIES
+from ._errors import AshbyQueryError, QueryError
+from ._formatter import format_value
+from ._query import Query, from_params, parse
+from ._sample import sample_records
+from ._schema import ENTITIES, SEARCHABLE
+from ._types import Op
+from ._validate import op_word
 
 __all__ = ["main"]
 
-_EPILOG_COMPILE = """example:
-  ashby-query compile applications 'status = "active" and createdAt > 2024-01-01'
-  echo 'name like "Ann%"' | ashby-query compile candidates --request"""
 
-_EPILOG_FMT = """example:
-  ashby-query fmt applications "STATUS == 'active' AND created_at > 2024-01-01\""""
+class UsageError(Exception):
+    """Bad command-line input: exit 2."""
 
 
-def _read_query(arg: str | None) -> str:
-    if arg is not None and arg != "-":
-        return arg
-    if sys.stdin is None or sys.stdin.isatty():
-        raise SystemExit("ashby-query: give the query as an argument or on stdin.")
-    return sys.stdin.read().strip()
+def _epilog(*lines: str) -> str:
+    return "example:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ashby-query",
-        description="Compile, format and run queries on Ashby through Airbyte's connector.",
+        description="Compile, format, explain and run queries on Ashby data through "
+        "Airbyte's Ashby agent connector.",
+        epilog=_epilog(
+            "ashby-query compile applications 'status = \"active\" and createdAt > 2024-01-01'",
+            "ashby-query search candidates 'name like \"A%\"' --data sample",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    c = sub.add_parser(
+    def command(name: str, help_: str, *examples: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_,
+            description=help_[0].upper() + help_[1:] + ".",
+            epilog=_epilog(*examples),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    def entity_arg(c: argparse.ArgumentParser) -> None:
+        c.add_argument("entity", metavar="ENTITY", help=f"one of: {', '.join(SEARCHABLE)}")
+
+    def query_arg(c: argparse.ArgumentParser) -> None:
+        c.add_argument("query", nargs="?", metavar="QUERY", help="query text; '-' or absent: stdin")
+
+    c = command(
         "compile",
-        help="print the context_store_search params for a query",
-        description="Print the context_store_search params JSON for a query.",
-        epilog=_EPILOG_COMPILE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "print the context_store_search params for a query",
+        "ashby-query compile applications 'status = \"active\" and createdAt > 2024-01-01'",
+        "echo 'name like \"Ann%\"' | ashby-query compile candidates --request --dialect 2026",
     )
-    c.add_argument("entity", choices=sorted(e for e in ENTITIES if ENTITIES[e].is_searchable))
-    c.add_argument("query", nargs="?", help="query text; '-' or absent reads stdin")
+    entity_arg(c)
+    query_arg(c)
     c.add_argument("--request", action="store_true", help="print the whole execute body")
     c.add_argument("--dialect", default="reference", choices=["reference", "2026"])
 
-    f = sub.add_parser(
+    f = command(
         "fmt",
-        help="print a query in canonical form",
-        description="Print a query in canonical form.",
-        epilog=_EPILOG_FMT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "print a query in canonical form",
+        "ashby-query fmt \"STATUS == 'active' AND created_at > 2024-01-01\"",
+        "ashby-query fmt 'name LIKE \"A%\"' --entity candidates",
     )
-    f.add_argument("entity", choices=sorted(e for e in ENTITIES if ENTITIES[e].is_searchable))
-    f.add_argument("query", nargs="?", help="query text; '-' or absent reads stdin")
+    query_arg(f)
+    f.add_argument(
+        "--entity",
+        help="check against this entity (default: the first searchable entity "
+        "the query is valid for)",
+    )
+
+    e = command(
+        "explain",
+        "show the parsed tree, the validation result and the JSON of a query",
+        'ashby-query explain applications \'(status = "a" or status = "b") and not id = "x"\'',
+    )
+    entity_arg(e)
+    query_arg(e)
+
+    fl = command(
+        "fields",
+        "list entities, or one entity's searchable fields, types and operators",
+        "ashby-query fields",
+        "ashby-query fields applications",
+    )
+    fl.add_argument("entity", nargs="?", metavar="ENTITY")
+
+    d = command(
+        "decompile",
+        "turn context_store_search params (JSON) back into query text",
+        "ashby-query decompile applications "
+        '\'{"query": {"filter": {"eq": {"status": "active"}}}}\'',
+    )
+    entity_arg(d)
+    d.add_argument("json", nargs="?", metavar="JSON", help="params JSON; '-' or absent: stdin")
+
+    s = command(
+        "search",
+        "run a query against the connector, or over records in a file (--data)",
+        "ashby-query search candidates 'name like \"A%\"' --data sample",
+        "ashby-query search applications 'status = \"active\"' --all   # uses AIRBYTE_* variables",
+        "ashby-query search jobs 'status = \"Open\"' --data jobs.jsonl",
+    )
+    entity_arg(s)
+    query_arg(s)
+    s.add_argument(
+        "--data",
+        metavar="FILE",
+        help="search records in FILE (JSON array, JSON object of entity to records, or JSON "
+        "lines) with the in-memory engine, no network; 'sample' is the bundled sample data",
+    )
+    s.add_argument("--all", action="store_true", help="walk every page (default: one page)")
+    s.add_argument("--base-url", help="connector API base URL (default: AIRBYTE_BASE_URL)")
+    s.add_argument("--dialect", default="reference", choices=["reference", "2026"])
     return p
+
+
+def _read(arg: str | None, what: str, stdin: TextIO) -> str:
+    if arg is not None and arg != "-":
+        return arg
+    if stdin is None or stdin.isatty():
+        raise UsageError(f"give the {what} as an argument or on stdin")
+    return stdin.read().strip()
+
+
+def _entity(name: str) -> str:
+    from ._schema import get_entity
+
+    return get_entity(name).name
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _compile(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
+    q = parse(_read(args.query, "query", stdin), _entity(args.entity))
+    dialect = get_dialect(args.dialect)
+    body = q.to_request(dialect) if args.request else q.to_params(dialect)
+    out.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+
+
+def _fmt(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
+    text = _read(args.query, "query", stdin)
+    if args.entity:
+        out.write(str(parse(text, _entity(args.entity))) + "\n")
+        return
+    best: QueryError | None = None
+    for name in SEARCHABLE:
+        try:
+            q = parse(text, name)
+        except QueryError as err:
+            if best is None or err.error_count() < best.error_count():
+                best = err
+            if err.type not in ("unknown_field", "field_not_searchable", "sort_not_searchable"):
+                raise
+            continue
+        out.write(str(q) + "\n")
+        return
+    assert best is not None
+    raise best
+
+
+def _tree(node: Condition | None, indent: str = "") -> list[str]:
+    if node is None:
+        return [f"{indent}(no filter: every record)"]
+    lines: list[str] = []
+    stack: list[tuple[Condition, str]] = [(node, indent)]
+    while stack:
+        n, pad = stack.pop()
+        if isinstance(n, Predicate):
+            value = "" if n.op is Op.IS_NULL else f" {format_value(n.value, n.op)}"
+            lines.append(f"{pad}{n.field} {op_word(n.op)}{value}")
+        elif isinstance(n, Not):
+            lines.append(f"{pad}not")
+            stack.append((n.operand, pad + "  "))
+        elif isinstance(n, And | Or):
+            lines.append(f"{pad}{'and' if isinstance(n, And) else 'or'}")
+            stack.extend((o, pad + "  ") for o in reversed(n.operands))
+    return lines
+
+
+def _explain(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
+    text = _read(args.query, "query", stdin)
+    entity = _entity(args.entity)
+    out.write(f"query:     {text}\nentity:    {entity}\n")
+    try:
+        q = parse(text, entity)
+    except QueryError as err:
+        out.write("valid:     no\n\n" + str(err) + "\n")
+        raise SystemExit(1) from None
+    ast: QueryAST = q.ast
+    out.write(f"canonical: {q}\nvalid:     yes\n\ntree:\n")
+    out.write("\n".join(_tree(ast.filter, "  ")) + "\n")
+    for key in ast.sort:
+        out.write(f"  order by {key.field} {'desc' if key.descending else 'asc'}\n")
+    if ast.limit is not None:
+        out.write(f"  limit {ast.limit}\n")
+    if ast.fields is not None:
+        out.write(f"  select {', '.join('.'.join(p) for p in ast.fields)}\n")
+    out.write("\nparams:\n" + json.dumps(q.to_params(), indent=2, ensure_ascii=False) + "\n")
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def _fields(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
+    if not args.entity:
+        rows = [["entity", "actions", "searchable fields"]]
+        for e in ENTITIES.values():
+            rows.append([e.name, ", ".join(e.actions), ", ".join(e.searchable) or "-"])
+        out.write(_table(rows))
+        return
+    from ._schema import get_entity
+
+    e = get_entity(args.entity, searchable=False)
+    if not e.is_searchable:
+        out.write(
+            f"{e.name} has no searchable fields (actions: {', '.join(e.actions)}).\n"
+            f"Record fields: {', '.join(e.record_fields)}\n"
+        )
+        return
+    rows = [["field", "type", "operators", "description"]]
+    for f in e.searchable.values():
+        ops = ", ".join(op_word(o) for o in Op if o in f.type.operators)
+        rows.append([f.name, f.type.value, ops, f.description])
+    out.write(_table(rows))
+
+
+def _decompile(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
+    raw = _read(args.json, "params JSON", stdin)
+    try:
+        params = json.loads(raw)
+    except ValueError as exc:
+        raise UsageError(f"the params are not valid JSON: {exc}") from None
+    if isinstance(params, dict) and "params" in params and "entity" in params:
+        params = params["params"]  # a whole execute body
+    out.write(str(from_params(params, _entity(args.entity))) + "\n")
+
+
+def _load_data(path: str, entity: str) -> list[dict[str, Any]]:
+    if path == "sample":
+        return sample_records()[entity]
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith(("[", "{")) and not _looks_like_lines(stripped):
+            data = json.loads(text)
+        else:
+            data = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except ValueError as exc:
+        raise UsageError(f"{path} is neither JSON nor JSON lines: {exc}") from None
+    if isinstance(data, dict):
+        if entity not in data:
+            raise UsageError(f"{path} has no {entity!r} key; keys: {', '.join(map(str, data))}")
+        data = data[entity]
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise UsageError(f"{path} must hold a list of record objects")
+    return data
+
+
+def _looks_like_lines(text: str) -> bool:
+    first = text.split("\n", 1)[0].strip()
+    if not first.startswith("{"):
+        return False
+    try:
+        json.loads(first)
+    except ValueError:
+        return False
+    return "\n" in text.strip()
+
+
+def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
+    entity = _entity(args.entity)
+    q: Query = parse(_read(args.query, "query", stdin), entity)
+    if args.data:
+        rows: Iterable[Any] = q.evaluate(_load_data(args.data, entity))
+        _write_lines(rows, out)
+        return
+    from ._client import AshbyClient
+
+    with AshbyClient(base_url=args.base_url) as client:
+        resource = getattr(client, entity)
+        if not args.all:
+            _write_lines(resource.search(q, dialect=args.dialect).records, out)
+            return
+        walk = resource.iter_search(q, dialect=args.dialect)
+        progress = sys.stderr.isatty()
+        count = 0
+        for record in walk:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+            if progress and count % 100 == 0:
+                sys.stderr.write(f"\r{count} records, {walk.pages} pages")
+        if progress:
+            sys.stderr.write(f"\r{count} records, {walk.pages} pages\n")
+
+
+def _write_lines(rows: Iterable[Any], out: TextIO) -> None:
+    for r in rows:
+        out.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+_COMMANDS = {
+    "compile": _compile,
+    "fmt": _fmt,
+    "explain": _explain,
+    "fields": _fields,
+    "decompile": _decompile,
+    "search": _search,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:
-        text = _read_query(args.query)
-        query = parse(text, args.entity)
-        if args.command == "compile":
-            dialect = get_dialect(args.dialect)
-            out = query.to_request(dialect) if args.request else query.to_params(dialect)
-            print(json.dumps(out, indent=2, ensure_ascii=False))
-        else:
-            print(query)
-    except AshbyQueryError as err:
+        _COMMANDS[args.command](args, sys.stdout, sys.stdin)
+    except UsageError as err:
+        parser.print_usage(sys.stderr)
+        print(f"ashby-query {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except (QueryError, ClientError, AshbyQueryError) as err:
         print(f"ashby-query: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (| head); stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 
