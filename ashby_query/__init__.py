@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._agent import describe, tool_schema
 from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from ._client_errors import (
     APIError,
@@ -110,11 +111,13 @@ __all__ = [
     "Users",
     "and_",
     "compile",
+    "describe",
     "evaluate",
     "from_params",
     "not_",
     "or_",
     "parse",
+    "tool_schema",
 ]
 
 __version__ = "0.1.0"

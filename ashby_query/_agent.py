@@ -1,0 +1,318 @@
+"""Helpers for LLM agents: a compact description, a tool schema, the error catalogue.
+
+>>> print(describe("job_postings").splitlines()[0])
+Query language for job_postings (Ashby, through Airbyte's context_store_search).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ._schema import get_entity
+from ._types import FieldType, Op
+from ._validate import MAX_LIMIT, op_word
+
+__all__ = ["ERROR_CATALOGUE", "CatalogueEntry", "describe", "tool_schema"]
+
+_EXAMPLES: dict[str, tuple[str, str, str]] = {
+    "candidates": (
+        'name like "Ann%" and company = "Acme"',
+        'name fuzzy "ann smith" or school keyword "stanford" order by name limit 20',
+        'company in ("Acme", "Initech") and position is not null',
+    ),
+    "applications": (
+        'status = "active" and createdAt > 2024-01-01',
+        'status in ("archived") and archiveReason = "Spam" order by updatedAt desc',
+        "createdAt >= today - 30d and archiveReason is null limit 50",
+    ),
+    "jobs": (
+        'status = "Open" and title like "%Engineer%"',
+        'departmentId = "dep-1" or locationId = "loc-2"',
+        'title fuzzy "staff engineer" order by title',
+    ),
+    "users": (
+        'email like "%@example.com"',
+        'firstName = "Ann" and lastName like "S%"',
+        'lastName fuzzy "smith" order by lastName, firstName limit 10',
+    ),
+    "job_postings": (
+        'isListed = true and locationName = "Berlin"',
+        'title like "Senior%" and isListed = true order by title',
+        'jobId in ("job-1", "job-2") and locationName is not null',
+    ),
+}
+
+
+def describe(entity: str) -> str:
+    """A short text that teaches an LLM to write queries for ``entity``.
+
+    Fields with types and operators, the syntax, three examples and the error contract,
+    in a few hundred tokens.
+    """
+    e = get_entity(entity)
+    lines = [
+        f"Query language for {e.name} (Ashby, through Airbyte's context_store_search).",
+        "Fields (type: operators):",
+    ]
+    for f in e.searchable.values():
+        ops = ", ".join(op_word(o) for o in Op if o in f.type.operators)
+        lines.append(f"- {f.name} ({f.type.value}: {ops}): {f.description}")
+    lines += [
+        "Syntax: field op value, joined with and / or / not and parentheses (not binds "
+        "tightest, then and). Text in double quotes; true/false; dates 2024-01-31 or "
+        "2024-01-31T09:30:00Z; relative times now, today, yesterday, today - 30d (units "
+        "m h d w). like: % is any run of characters. Also: in (...), not in (...), "
+        "not like, is null, is not null, between a and b.",
+        f"Then optionally: order by field [asc|desc], limit N (1-{MAX_LIMIT}), select field, a.b.",
+        "Examples:",
+        *(f"  {x}" for x in _EXAMPLES[e.name]),
+        "Errors: an invalid query is rejected with a message that says what to change "
+        "and where; fix that part and send the query again.",
+    ]
+    if any(f.type is FieldType.TIMESTAMP for f in e.searchable.values()):
+        lines.insert(-4, "A bare date on = means that whole day (UTC).")
+    return "\n".join(lines)
+
+
+def tool_schema(entity: str) -> dict[str, Any]:
+    """A JSON Schema for a function-calling tool whose argument is a query string.
+
+    >>> tool_schema("candidates")["parameters"]["required"]
+    ['query']
+    """
+    e = get_entity(entity)
+    return {
+        "name": f"search_{e.name}",
+        "description": f"Search Ashby {e.name}. {e.description} "
+        + "Write the query in the ashby-query language described in the parameter.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "query": {
+                    "type": "string",
+                    "description": describe(e.name),
+                    "examples": list(_EXAMPLES[e.name]),
+                    "maxLength": 65536,
+                }
+            },
+            "required": ["query"],
+            "additionalProperties": False,
+        },
+    }
+
+
+@attrs.frozen
+class CatalogueEntry:
+    """One error slug with a query that triggers it and its fix."""
+
+    slug: str
+    entity: str
+    bad: str
+    fix: str
+    meaning: str
+
+
+ERROR_CATALOGUE: tuple[CatalogueEntry, ...] = tuple(
+    CatalogueEntry(*row)
+    for row in [
+        (
+            "unquoted_value",
+            "applications",
+            "status = active",
+            'status = "active"',
+            "A bare word where a value belongs; text needs quotes.",
+        ),
+        (
+            "use_and",
+            "applications",
+            'status = "a" && id = "b"',
+            'status = "a" and id = "b"',
+            "`&&` or `&` instead of `and`.",
+        ),
+        (
+            "use_or",
+            "applications",
+            'status = "a" || id = "b"',
+            'status = "a" or id = "b"',
+            "`||` or `|` instead of `or`.",
+        ),
+        (
+            "use_not",
+            "applications",
+            '!(status = "a")',
+            'not (status = "a")',
+            "`!` instead of `not`.",
+        ),
+        (
+            "unexpected_word",
+            "applications",
+            'status = "a" adn id = "b"',
+            'status = "a" and id = "b"',
+            "A word that cannot follow a complete condition.",
+        ),
+        (
+            "expected_operator",
+            "applications",
+            'status equals "a"',
+            'status = "a"',
+            "A field not followed by an operator.",
+        ),
+        (
+            "keyword_as_field",
+            "applications",
+            'and status = "a"',
+            'status = "a"',
+            "A keyword where a field name belongs.",
+        ),
+        (
+            "unterminated_string",
+            "candidates",
+            'name = "Ann',
+            'name = "Ann"',
+            "A string whose closing quote is missing.",
+        ),
+        (
+            "missing_paren",
+            "applications",
+            '(status = "a"',
+            '(status = "a")',
+            "A `(` that is never closed.",
+        ),
+        (
+            "unbalanced_paren",
+            "applications",
+            'status = "a")',
+            'status = "a"',
+            "A `)` with no `(` before it.",
+        ),
+        (
+            "trailing_operator",
+            "applications",
+            'status = "a" and',
+            'status = "a"',
+            "The query ends after `and`, `or` or `not`.",
+        ),
+        (
+            "in_brackets",
+            "applications",
+            'status in ["a"]',
+            'status in ("a")',
+            "A list in brackets; lists use parentheses.",
+        ),
+        (
+            "empty_in",
+            "applications",
+            "status in ()",
+            'status in ("active")',
+            "An empty `in` list, which nothing matches.",
+        ),
+        (
+            "null_comparison",
+            "applications",
+            "status = null",
+            "status is null",
+            "`= null` instead of `is null`.",
+        ),
+        ("limit_range", "applications", "limit 5000", "limit 1000", "A limit outside 1 to 1000."),
+        (
+            "order_by_field",
+            "applications",
+            "order by",
+            "order by createdAt desc",
+            "`order by` without a field.",
+        ),
+        (
+            "duplicate_clause",
+            "applications",
+            "limit 5 limit 6",
+            "limit 5",
+            "The same clause twice.",
+        ),
+        (
+            "invalid_date",
+            "applications",
+            "createdAt > 2024-13-01",
+            "createdAt > 2024-12-01",
+            "A date or time that does not exist.",
+        ),
+        (
+            "bad_duration",
+            "applications",
+            "createdAt > today - 30",
+            "createdAt > today - 30d",
+            "A relative time without a unit.",
+        ),
+        (
+            "bad_number",
+            "applications",
+            "createdAt > today - 3days",
+            "createdAt > today - 3d",
+            "A number run into letters that is no duration.",
+        ),
+        (
+            "unknown_field",
+            "applications",
+            'stauts = "a"',
+            'status = "a"',
+            "A name that is not a searchable field of the entity.",
+        ),
+        (
+            "field_not_searchable",
+            "applications",
+            "archivedAt > 2024-01-01",
+            "updatedAt > 2024-01-01",
+            "A record field that context_store_search cannot filter on.",
+        ),
+        (
+            "sort_not_searchable",
+            "applications",
+            "order by archivedAt",
+            "order by updatedAt",
+            "Sorting on a field that is not searchable.",
+        ),
+        (
+            "operator_not_allowed",
+            "job_postings",
+            'isListed like "t%"',
+            "isListed = true",
+            "An operator the field's type does not take.",
+        ),
+        (
+            "value_type",
+            "job_postings",
+            'isListed = "yes"',
+            "isListed = true",
+            "A value of the wrong type for the field.",
+        ),
+        (
+            "too_deep",
+            "candidates",
+            "(" * 65 + 'name = "a"' + ")" * 65,
+            'name = "a"',
+            "Nesting deeper than the bound (64 by default).",
+        ),
+        (
+            "unexpected_token",
+            "applications",
+            'status = "a" = "b"',
+            'status = "a"',
+            "Anything else out of place.",
+        ),
+        (
+            "unexpected_end",
+            "applications",
+            "status",
+            'status = "active"',
+            "The query stops in the middle of a condition.",
+        ),
+        (
+            "unexpected_character",
+            "applications",
+            'status = "a" @',
+            'status = "a"',
+            "A character that has no place in the language.",
+        ),
+    ]
+)
