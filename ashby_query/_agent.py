@@ -314,5 +314,19 @@ ERROR_CATALOGUE: tuple[CatalogueEntry, ...] = tuple(
             'status = "a"',
             "A character that has no place in the language.",
         ),
+        (
+            "semicolon",
+            "applications",
+            'status = "a";',
+            'status = "a"',
+            "A statement separator; a query is one statement.",
+        ),
+        (
+            "backtick",
+            "applications",
+            '`status` = "a"',
+            'status = "a"',
+            "Backticks around a name; field names are written bare.",
+        ),
     ]
 )

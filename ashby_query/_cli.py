@@ -339,7 +339,14 @@ _COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse cannot place an optional positional after an option ("compile ENTITY
+    # --request QUERY"); take one leftover word as that positional.
+    slot = next((n for n in ("query", "json") if getattr(args, n, "") is None), None)
+    if extra and slot is not None and len(extra) == 1 and not extra[0].startswith("--"):
+        setattr(args, slot, extra[0])
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         _COMMANDS[args.command](args, sys.stdout, sys.stdin)
     except UsageError as err:
