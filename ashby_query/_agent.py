@@ -72,7 +72,7 @@ def describe(entity: str) -> str:
         "and where; fix that part and send the query again.",
     ]
     if any(f.type is FieldType.TIMESTAMP for f in e.searchable.values()):
-        lines.insert(-4, "A bare date on = means that whole day (UTC).")
+        lines.insert(-5, "A bare date on = means that whole day (UTC).")
     return "\n".join(lines)
 
 
