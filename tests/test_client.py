@@ -489,3 +489,39 @@ def test_envelope_error_status():
     )
     with pytest.raises(aq.APIError, match="store building"):
         client.candidates.search("")
+
+
+def test_async_timeout_then_success_and_persistent_timeout(fake):
+    """The async client retries a slow answer, and raises RequestTimeout past the budget."""
+
+    async def main():
+        async with fake.async_client(timeout=0.2) as c:
+            fake.slow(0.6, times=1)
+            page = await c.jobs.list(limit=1)
+        async with fake.async_client(
+            timeout=0.1, retry=RetryPolicy(attempts=2, base_delay=0.01)
+        ) as c:
+            fake.slow(0.3, times=2)
+            with pytest.raises(aq.RequestTimeout):
+                await c.jobs.list()
+        return page
+
+    assert run(main()).records
+
+
+def test_async_resume_after_interruption(fake):
+    """The async walk resumes from resume() with nothing lost or repeated."""
+    q = aq.parse("order by name", "candidates").limit(10)
+
+    async def main():
+        async with fake.async_client() as c:
+            walk = c.candidates.iter_search(q)
+            got = []
+            async for record in walk:
+                got.append(record["id"])
+                if len(got) == 15:
+                    break
+            got += [r["id"] async for r in c.candidates.iter_search(q, resume=walk.resume())]
+            return got
+
+    assert ids(q.limit(None).evaluate(RECORDS["candidates"])) == run(main())
