@@ -12,18 +12,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import httpx
 
 from ._client_core import (
     ClientCore,
+    ClientSettings,
     Failure,
     PageStep,
     Request,
     Response,
     Resume,
-    RetryPolicy,
     SearchPage,
     Sleep,
     get_record,
@@ -156,6 +156,16 @@ class AsyncRecordWalk(AsyncIterator[dict[str, Any]]):
         return Resume(self.cursor, self.offset)
 
 
+def _attach_resources(client: Any, make: Any) -> None:
+    """Give ``client`` one accessor per entity, with only the actions the entity has."""
+    for name, entity in ENTITIES.items():
+        setattr(client, name, make(client, entity))
+
+
+def _repr(client: Any) -> str:
+    return repr(client._core).replace("ashby-query client", type(client).__name__)
+
+
 def _check_mode(mode: str) -> None:
     if mode not in ("hosted", "local"):
         raise ConfigurationError(f"mode must be 'hosted' or 'local', got {mode!r}.")
@@ -196,31 +206,15 @@ class AshbyClient:
         self,
         connector_id: str | None = None,
         *,
-        token: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
-        env: Mapping[str, str] | None = None,
+        **settings: Unpack[ClientSettings],
     ) -> None:
-        self._core = ClientCore(
-            connector_id,
-            token=token,
-            client_id=client_id,
-            client_secret=client_secret,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            env=env,
-        )
-        self._http = httpx.Client(timeout=timeout, transport=transport)
-        for name, entity in ENTITIES.items():
-            setattr(self, name, _resource(self, entity))
+        self._core = ClientCore(connector_id, **settings)
+        self._http = httpx.Client(timeout=self._core.timeout, transport=transport)
+        _attach_resources(self, _resource)
 
     def __repr__(self) -> str:
-        return repr(self._core).replace("ashby-query client", "AshbyClient")
+        return _repr(self)
 
     def __enter__(self) -> AshbyClient:
         return self
@@ -411,31 +405,15 @@ class AsyncAshbyClient:
         self,
         connector_id: str | None = None,
         *,
-        token: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        env: Mapping[str, str] | None = None,
+        **settings: Unpack[ClientSettings],
     ) -> None:
-        self._core = ClientCore(
-            connector_id,
-            token=token,
-            client_id=client_id,
-            client_secret=client_secret,
-            base_url=base_url,
-            timeout=timeout,
-            retry=retry,
-            env=env,
-        )
-        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
-        for name, entity in ENTITIES.items():
-            setattr(self, name, _async_resource(self, entity))
+        self._core = ClientCore(connector_id, **settings)
+        self._http = httpx.AsyncClient(timeout=self._core.timeout, transport=transport)
+        _attach_resources(self, _async_resource)
 
     def __repr__(self) -> str:
-        return repr(self._core).replace("ashby-query client", "AsyncAshbyClient")
+        return _repr(self)
 
     async def __aenter__(self) -> AsyncAshbyClient:
         return self

@@ -17,7 +17,7 @@ import random
 import time
 from collections.abc import Callable, Generator, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 
@@ -36,7 +36,7 @@ from ._client_errors import (
     TransportError,
 )
 
-__all__ = ["ClientCore", "Resume", "RetryPolicy", "SearchPage"]
+__all__ = ["ClientCore", "ClientSettings", "Resume", "RetryPolicy", "SearchPage"]
 
 log = logging.getLogger("ashby_query")
 
@@ -159,6 +159,18 @@ def _env(name: str, env: Mapping[str, str]) -> str | None:
     return value if value else None
 
 
+class ClientSettings(TypedDict, total=False):
+    """The settings both clients take besides ``connector_id`` and ``transport``."""
+
+    token: str | None
+    client_id: str | None
+    client_secret: str | None
+    base_url: str | None
+    timeout: float
+    retry: RetryPolicy | None
+    env: Mapping[str, str] | None
+
+
 class ClientCore:
     """Settings, credentials and every decision a client makes, with no I/O."""
 
@@ -166,16 +178,17 @@ class ClientCore:
         self,
         connector_id: str | None = None,
         *,
-        token: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
-        env: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        **settings: Unpack[ClientSettings],
     ) -> None:
+        token = settings.get("token")
+        client_id = settings.get("client_id")
+        client_secret = settings.get("client_secret")
+        base_url = settings.get("base_url")
+        timeout = settings.get("timeout", 30.0)
+        retry = settings.get("retry")
+        env = settings.get("env")
         env = os.environ if env is None else env
         self.connector_id = connector_id or _env("AIRBYTE_CONNECTOR_ID", env)
         if not self.connector_id:
