@@ -11,14 +11,10 @@ reaches a user: every failure is a :class:`QuerySyntaxError` or :class:`QueryErr
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,6 +49,8 @@ DEFAULT_LIMITS = Limits()
 
 
 def _grammar_text() -> str:
+    from importlib import resources
+
     try:
         return resources.files("ashby_query").joinpath("_grammar/query.lark").read_text("utf-8")
     except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
@@ -132,6 +130,11 @@ def _build_tables(grammar: str) -> dict[str, Any]:
 
 
 def _load_tables() -> dict[str, Any]:
+    # Imported here: only the first parse in a process needs them.
+    import hashlib
+    import json
+    import tempfile
+
     grammar = _grammar_text()
     key = hashlib.sha256((_TABLE_VERSION + grammar).encode()).hexdigest()[:16]
     path = _cache_dir() / f"tables-{key}.json"

@@ -317,13 +317,12 @@ class Query:
         >>> Applications.where(F.status == "active").matches({"status": "active"})
         True
         """
-        if now is not None:
-            return compile_predicate(self.ast.filter, now)(record)
         pred = self._predicate
-        if pred is None:
-            # Cached on this immutable query; relative times resolve at first use.
-            pred = compile_predicate(self.ast.filter)
-            object.__setattr__(self, "_predicate", pred)
+        if pred is None or now is not None:
+            pred = compile_predicate(self.ast.filter, now)
+            # Cached on this immutable query, unless "today" must be read afresh each time.
+            if now is None and not _has_relative(self.ast.filter):
+                object.__setattr__(self, "_predicate", pred)
         return pred(record)
 
     def evaluate(
@@ -338,6 +337,24 @@ class Query:
 
     def __repr__(self) -> str:
         return f"Query({self.entity!r}, {format_query(self.ast)!r})"
+
+
+def _has_relative(root: Condition | None) -> bool:
+    """Whether a filter holds a relative time such as ``today - 30d``."""
+    if root is None:
+        return False
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Predicate):
+            values = node.value if isinstance(node.value, tuple) else (node.value,)
+            if any(isinstance(v, RelativeTime) for v in values):
+                return True
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+        elif isinstance(node, And | Or):
+            stack.extend(node.operands)
+    return False
 
 
 class EntityRef:

@@ -8,7 +8,6 @@ looks things up here instead of branching on entity names.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 
 import attrs
@@ -75,6 +74,8 @@ class Entity:
 
     def closest(self, name: str, pool: Mapping[str, object] | None = None) -> list[str]:
         """Return up to three field names that look like ``name``."""
+        import difflib
+
         names = list(pool if pool is not None else self.searchable)
         folded = {_fold(n): n for n in names}
         hits = difflib.get_close_matches(_fold(name), list(folded), n=3, cutoff=0.6)
@@ -327,6 +328,8 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
             ]
         )
     if found is None:
+        import difflib
+
         close = difflib.get_close_matches(_fold(str(entity)), list(_ENTITY_LOOKUP), n=1)
         hint = f" Did you mean {_ENTITY_LOOKUP[close[0]].name!r}?" if close else ""
         raise QueryError(

@@ -133,3 +133,13 @@ def test_records_are_returned_unchanged():
     """Records come back as the same dicts, losslessly."""
     out = evaluate('status = "hired"', APPS, entity="applications")
     assert out[0] is APPS[1]
+
+
+def test_matches_caches_only_fixed_queries():
+    """A fixed query keeps its compiled predicate; one with 'today' reads the clock anew."""
+    fixed = aq.parse('status = "a"', "applications")
+    fixed.matches({"status": "a"})
+    assert fixed._predicate is not None
+    relative = aq.parse("createdAt > today - 1d", "applications")
+    relative.matches({"createdAt": "2024-01-01T00:00:00Z"})
+    assert relative._predicate is None
