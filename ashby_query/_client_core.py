@@ -93,7 +93,7 @@ class Request:
 
     method: str
     url: str
-    json: Any
+    json: Any = attrs.field(repr=False)  # the token request carries the client secret
     headers: Mapping[str, str] = attrs.field(repr=False)
 
 

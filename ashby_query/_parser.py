@@ -695,7 +695,7 @@ def parse_text(text: str, entity: str, limits: Limits | None = None) -> QueryAST
     return result
 
 
-def parse_condition_text(text: str, entity: str) -> Condition | None:
+def parse_condition_text(text: str, entity: str) -> QueryAST:
     """Parse text holding only a filter (for ``Query.where("...")``)."""
     ast = parse_text(text, entity)
     if ast.sort or ast.limit is not None or ast.fields is not None or ast.cursor:
@@ -711,7 +711,7 @@ def parse_condition_text(text: str, entity: str) -> Condition | None:
             ],
             text,
         )
-    return ast.filter
+    return ast
 
 
 def _drive(

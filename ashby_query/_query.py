@@ -221,7 +221,8 @@ class Query:
         parts: list[Condition] = [] if self.ast.filter is None else [self.ast.filter]
         for c in conditions:
             if isinstance(c, str):
-                parsed = parse_condition_text(c, self.entity)
+                # Checked on its own first, so errors point into this text.
+                parsed = validate(parse_condition_text(c, self.entity), c).filter
                 if parsed is not None:
                     parts.append(parsed)
             elif isinstance(c, Condition):
