@@ -255,6 +255,8 @@ def _decompile(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
         params = json.loads(raw)
     except ValueError as exc:
         raise UsageError(f"the params are not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError("the params JSON is nested too deeply to read") from None
     if isinstance(params, dict) and "params" in params and "entity" in params:
         params = params["params"]  # a whole execute body
     out.write(str(from_params(params, _entity(args.entity))) + "\n")

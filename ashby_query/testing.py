@@ -213,8 +213,8 @@ class FakeAshby:
                 return fault.status, dict(fault.headers), fault.body or b""
         try:
             data = json.loads(body or b"null")
-        except ValueError:
-            return _error(400, "The request body is not JSON.")
+        except (ValueError, RecursionError):
+            return _error(400, "The request body is not JSON, or is nested too deeply.")
         with self._lock:
             self.requests.append({"path": path, "body": data})
         if path == TOKEN_PATH:

@@ -174,3 +174,11 @@ def test_entity_errors(entity):
     r = run("compile", entity, 'id = "x"')
     assert 1 == r.returncode
     assert "Searchable entities" in r.stderr or "Entities:" in r.stderr
+
+
+def test_deeply_nested_json_is_a_usage_error():
+    """JSON nested past what the reader takes is a clear error, not a RecursionError."""
+    r = run("decompile", "applications", stdin="[" * 100_000 + "]" * 100_000)
+    assert 2 == r.returncode
+    assert "nested too deeply" in r.stderr
+    assert "Traceback" not in r.stderr
