@@ -218,5 +218,5 @@ def test_where_text_errors_point_into_that_text():
     """An error in text given to where() shows that text with a caret."""
     with pytest.raises(aq.QueryError) as info:
         Candidates.where(F.name == "a").where('nmae = "x"')
-    assert "  nmae = \"x\"\n  ^^^^" in str(info.value)
+    assert '  nmae = "x"\n  ^^^^' in str(info.value)
     assert 1 == info.value.problems[0].column

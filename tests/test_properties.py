@@ -203,3 +203,55 @@ def test_compiled_json_never_has_empty_groups(data):
             stack.append(body)
         elif key == "in":
             assert next(iter(body.values()))
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["2024-01-01", "2024-01-01T00:00:00Z", "eq", "and", "status", "%"]),
+    lambda kids: (
+        st.lists(kids, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "query",
+                    "filter",
+                    "sort",
+                    "limit",
+                    "fields",
+                    "cursor",
+                    "eq",
+                    "neq",
+                    "gt",
+                    "in",
+                    "like",
+                    "not",
+                    "and",
+                    "or",
+                    "status",
+                    "createdAt",
+                    "id",
+                    "startswith",
+                    "x",
+                ]
+            ),
+            kids,
+            max_size=3,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON)
+def test_arbitrary_json_only_raises_query_error(params):
+    """from_params on any JSON value returns a valid query or raises QueryError."""
+    try:
+        q = from_params(params, entity="applications")
+    except aq.QueryError as err:
+        assert err.error_count() >= 1  # noqa: PT017
+    else:
+        assert q == from_params(q.to_params(), entity="applications")
