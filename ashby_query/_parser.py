@@ -315,7 +315,53 @@ def _lex(text: str, m: _Machine) -> list[_Tok]:
     return tokens
 
 
+def _sql_statement(text: str) -> QuerySyntaxError | None:
+    if re.match(r"\s*select\b", text, re.I) and re.search(r"\bfrom\b", text, re.I):
+        start = len(text) - len(text.lstrip())
+        return _syntax(
+            text,
+            "sql_statement",
+            start,
+            len(text),
+            "This is a SQL statement; write only the filter and clauses, such as "
+            'status = "active" order by createdAt desc limit 20 (the entity is chosen '
+            "separately, and 'select id, name' at the end picks fields).",
+        )
+    return None
+
+
 def _lex_error(text: str, pos: int) -> QuerySyntaxError:
+    sql = _sql_statement(text)
+    if sql is not None:
+        return sql
+    if text[pos] == ":":
+        before = text[:pos]
+        stamp = re.search(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ ]+([0-9]{1,2})$", before)
+        if stamp:
+            start = stamp.start()
+            end = pos + len(re.match(r":[0-9:.]*", text[pos:]).group())  # type: ignore[union-attr]
+            fixed = f"{stamp.group(1)}T{int(stamp.group(2)):02d}{text[pos:end]}"
+            return _syntax(
+                text,
+                "invalid_date",
+                start,
+                end,
+                f"Join date and time with 'T', not a space: write {fixed}Z (Z for UTC, or "
+                f"an offset such as +02:00).",
+            )
+        field = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", before)
+        if field:
+            value = re.match(r"\s*(\"[^\"]*\"|'[^']*'|[^\s()]+)", text[pos + 1 :])
+            shown = value.group(1) if value else '"value"'
+            if not shown.startswith(("'", '"')):
+                shown = f'"{shown}"'
+            return _syntax(
+                text,
+                "colon_operator",
+                pos,
+                pos + 1,
+                f"'field:value' is not the syntax here; write {field.group(1)} = {shown}.",
+            )
     two = text[pos : pos + 2]
     for probe in (two, text[pos]):
         if probe in _BAD_CHARS:
@@ -876,6 +922,55 @@ def _parse_error(
     def err(kind_: str, msg: str, s: int = start, e: int = end) -> QuerySyntaxError:
         return _syntax(text, kind_, s, e, msg, words)
 
+    first = tokens[0] if tokens else None
+    if (
+        first is not None
+        and first.type == "_SELECT"
+        and any(t.type == "NAME" and t.text.lower() == "from" for t in tokens)
+    ):
+        return err(
+            "sql_statement",
+            "This is a SQL statement; write only the filter and clauses, such as "
+            'status = "active" order by createdAt desc limit 20 (the entity is chosen '
+            "separately, and 'select id, name' at the end picks fields).",
+            first.start,
+            len(text),
+        )
+    if first is not None and first.type == "NAME" and first.text.lower() == "where":
+        return err(
+            "leading_where",
+            "Leave out 'where': the query starts with the condition itself, such as "
+            'status = "active".',
+            first.start,
+            first.end,
+        )
+    if prev is not None and prev.type == "_IS" and kind != "$END":
+        field = prev_field(tokens, i)
+        return err(
+            "is_value",
+            f"'is' only tests for null: write {field} is null or {field} is not null; to "
+            f"compare with a value write {field} = {tok_text}.",
+        )
+    if kind == "_LPAR" and prev is not None and prev.type in ("NOW", "TODAY", "YESTERDAY"):
+        return err(
+            "relative_time_call",
+            f"{prev.text} takes no parentheses; write {prev.text.lower()} or "
+            f"{prev.text.lower()} - 7d (units m, h, d, w).",
+            prev.start,
+            end,
+        )
+    if kind == "NAME" and tok_text.lower() == "offset" and exp & {"$END", "_LIMIT"}:
+        return err(
+            "no_offset",
+            "There is no offset: page with the cursor from the previous page instead "
+            '(cursor "..." at the end of the query, or the client\'s iter_search).',
+        )
+    if prev is not None and prev.type == "_IN" and kind != "_LPAR":
+        field = prev_field(tokens, i)
+        return err(
+            "in_parentheses",
+            f"'in' takes a list in parentheses: {field} in ({tok_text}, ...).",
+        )
     if kind == "NAME" and exp & _VALUE_TYPES:
         field = prev_field(tokens, i)
         return err(

@@ -373,6 +373,17 @@ def _check_scalar(
             hint = f" Write {wire} = {'true' if value.lower() in _TRUTHY else 'false'}."
         return _type_problem(wire, ftype, value, loc, span, problems, hint)
     # Timestamps.
+    if isinstance(value, str) and not looks_like_date(value):
+        return _type_problem(
+            wire,
+            ftype,
+            value,
+            loc,
+            span,
+            problems,
+            f" For times relative to now write a relative time: {wire} > today - 7d "
+            f"(units m, h, d, w; also now and yesterday).",
+        )
     if isinstance(value, RelativeTime):
         return value
     if isinstance(value, dt.datetime):
