@@ -11,6 +11,7 @@ reaches a user: every failure is a :class:`QuerySyntaxError` or :class:`QueryErr
 from __future__ import annotations
 
 import difflib
+import operator
 import os
 import re
 import sys
@@ -198,6 +199,18 @@ class _Machine:
             for r in data["rules"]
         ]
         self.inline_at = [tuple(r["inline"]) for r in data["rules"]]
+        self.chains: dict[tuple[int, int, str], int] = {}
+        # Per rule, everything a reduction needs, worked out once.
+        self.plans: list[tuple[str, int, Any, Any, int, int]] = []
+        for origin, name, size, keep, _inline_kids, expand1, nest in self.rules:
+            if origin.startswith("_"):
+                mode = _HELPER
+            elif expand1 and name == origin:
+                mode = _EXPAND1
+            else:
+                mode = _CALL
+            func = getattr(_Builder, name, None)
+            self.plans.append((origin, size, _picker(keep, size), func, mode, nest))
 
 
 _MACHINE: _Machine | None = None
@@ -769,9 +782,10 @@ def _drive(
 ) -> object:
     states = m.states
     rules = m.rules
+    plans = m.plans
     passthrough = m.passthrough
+    chains = m.chains
     inline_at = m.inline_at
-    callbacks: dict[str, Callable[[list[Any], Span], Any]] = {}
     state_stack = [m.start]
     values: list[Any] = []
     starts: list[int] = []
@@ -802,10 +816,17 @@ def _drive(
             kind, _, tstart, tend = tok
             continue
         ridx = -1 - action
-        origin, name, size, keep, has_inline, expand1, nest = rules[ridx]
         if passthrough[ridx]:
-            state_stack[-1] = states[state_stack[-2]][origin]
+            # A chain of unit reductions (predicate -> atom -> not_expr -> ...) only moves
+            # the top state; where it ends depends on the state below, the state on top
+            # and the lookahead, so it is worked out once and remembered.
+            key = (state_stack[-2], state_stack[-1], kind)
+            top = chains.get(key)
+            if top is None:
+                top = chains[key] = _unit_chain(m, state_stack[-2], ridx, kind)
+            state_stack[-1] = top
             continue
+        origin, size, pick, func, mode, nest = plans[ridx]
         if size:
             kids = values[-size:]
             span = Span(starts[-size], ends[-1])
@@ -814,31 +835,59 @@ def _drive(
             kids = []
             span = Span(tstart, tstart)
         depth -= nest
-        if has_inline:
-            children: list[Any] = []
-            inl = inline_at[ridx]
-            for j, kid in enumerate(kids):
-                if j in inl:
-                    children.extend(kid)
-                elif j in keep:
-                    children.append(kid)
+        if mode == _HELPER:
+            value: Any = _inline(kids, inline_at[ridx], rules[ridx][3])
         else:
-            children = [kids[j] for j in keep]
-        if origin[0] == "_":
-            value: Any = children
-        elif expand1 and len(children) == 1 and name == origin:
-            value = children[0]
-        else:
-            cb = callbacks.get(name)
-            if cb is None:
-                cb = callbacks[name] = getattr(builder, name)
-            value = cb(children, span)
+            if rules[ridx][4]:
+                children = _inline(kids, inline_at[ridx], rules[ridx][3])
+            else:
+                children = kids if pick is None else pick(kids)
+            if mode == _CALL:
+                value = func(builder, children, span)
+            elif len(children) == 1:
+                value = children[0]
+            else:
+                value = func(builder, children, span)
         if origin == "start" and len(state_stack) == 1 and kind == "$END":
             return value
         state_stack.append(states[state_stack[-1]][origin])
         values.append(value)
         starts.append(span.start)
         ends.append(span.end)
+
+
+_CALL, _EXPAND1, _HELPER = 0, 1, 2
+
+
+def _inline(kids: list[Any], inline: tuple[int, ...], keep: tuple[int, ...]) -> list[Any]:
+    """Children of a rule whose ``_helper`` children are spliced in (EBNF repeats)."""
+    out: list[Any] = []
+    for j, kid in enumerate(kids):
+        if j in inline:
+            out.extend(kid)
+        elif j in keep:
+            out.append(kid)
+    return out
+
+
+def _picker(keep: tuple[int, ...], size: int) -> Callable[[list[Any]], Any] | None:
+    """How to pick the kept children out of a reduction's values; None keeps them all."""
+    if keep == tuple(range(size)):
+        return None
+    if len(keep) == 1:
+        j = keep[0]
+        return lambda kids: (kids[j],)
+    return operator.itemgetter(*keep)
+
+
+def _unit_chain(m: _Machine, below: int, ridx: int, kind: str) -> int:
+    """Follow unit reductions from rule ``ridx`` with lookahead ``kind``; the final state."""
+    while True:
+        top = m.states[below][m.rules[ridx][0]]
+        action = m.states[top].get(kind)
+        if action is None or action >= 0 or not m.passthrough[-1 - action]:
+            return top
+        ridx = -1 - action
 
 
 def _too_deep(text: str, depth: int, max_depth: int, start: int, end: int) -> QueryError:
