@@ -157,6 +157,109 @@ def _load_tables() -> dict[str, Any]:
     return data
 
 
+def first_chars(regex: str) -> frozenset[str] | None:
+    """The ASCII characters a match of ``regex`` can start with; ``None`` if unknown.
+
+    Read off the regular expression's parse tree, so lexer ordering can follow the
+    grammar's own terminals instead of a hand-kept list.
+    """
+    try:
+        from re import _constants as c
+        from re import _parser as sre
+
+        tree = sre.parse(regex)
+    except Exception:  # any surprise means: do not reorder
+        return None
+    ascii_ = [chr(i) for i in range(128)]
+    categories = {
+        c.CATEGORY_DIGIT: set("0123456789"),
+        c.CATEGORY_WORD: {ch for ch in ascii_ if ch.isalnum() or ch == "_"},
+        c.CATEGORY_SPACE: set(" \t\n\r\f\v"),
+    }
+
+    def seq(items: Any) -> tuple[set[str] | None, bool]:
+        out: set[str] = set()
+        for op, av in items:
+            first, nullable = item(op, av)
+            if first is None:
+                return None, False
+            out |= first
+            if not nullable:
+                return out, False
+        return out, True
+
+    def item(op: Any, av: Any) -> tuple[set[str] | None, bool]:
+        if op is c.LITERAL:
+            ch = chr(av)
+            return {ch, ch.swapcase()}, False
+        if op is c.IN:
+            chars: set[str] = set()
+            for kind, val in av:
+                if kind is c.LITERAL:
+                    chars |= {chr(val), chr(val).swapcase()}
+                elif kind is c.RANGE:
+                    chars |= {chr(i) for i in range(val[0], min(val[1], 127) + 1)}
+                elif kind is c.CATEGORY and val in categories:
+                    chars |= categories[val]
+                else:
+                    return None, False
+            return chars, False
+        if op is c.SUBPATTERN:
+            return seq(av[-1])
+        if op is c.BRANCH:
+            total: set[str] = set()
+            nullable = False
+            for branch in av[1]:
+                first, n = seq(branch)
+                if first is None:
+                    return None, False
+                total |= first
+                nullable = nullable or n
+            return total, nullable
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            first, n = seq(av[2])
+            return first, n or av[0] == 0
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return set(), True
+        return None, False
+
+    first, _ = seq(tree)
+    return None if first is None else frozenset(first)
+
+
+# Tokens that come often, to be tried first where the grammar allows it.
+_FREQUENT = ("NAME", "STRING", "_LPAR", "_RPAR", "_COMMA", "EQ")
+
+
+def lexer_order(terminals: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Order terminals for one alternation: Lark's priority order wherever two terminals
+    can start with the same character, frequent tokens first everywhere else."""
+    firsts = [first_chars(rx) for _, rx in terminals]
+    if any(f is None for f in firsts):
+        return list(terminals)
+    # Terminals that can start alike form a group; a group keeps its members' order.
+    group = list(range(len(terminals)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i in range(len(terminals)):
+        for j in range(i):
+            if firsts[i] & firsts[j]:  # type: ignore[operator]
+                group[root(i)] = root(j)
+    rank = {name: k for k, name in enumerate(_FREQUENT)}
+
+    def key(i: int) -> tuple[int, int]:
+        members = [k for k in range(len(terminals)) if root(k) == root(i)]
+        best = min(rank.get(terminals[k][0], len(rank)) for k in members)
+        return best, root(i)
+
+    order = sorted(range(len(terminals)), key=lambda i: (*key(i), i))
+    return [terminals[i] for i in order]
+
+
 class _Machine:
     """The compiled tables, in the shapes the hot loop wants."""
 
@@ -169,9 +272,8 @@ class _Machine:
         self.keywords: dict[str, str] = data["keywords"]
         self.ignore = frozenset(data["ignore"])
         ignore = [rx for name, rx in data["terminals"] if name in self.ignore]
-        alts = "|".join(
-            f"(?P<{name}>{rx})" for name, rx in data["terminals"] if name not in self.ignore
-        )
+        ordered = lexer_order([(n, rx) for n, rx in data["terminals"] if n not in self.ignore])
+        alts = "|".join(f"(?P<{name}>{rx})" for name, rx in ordered)
         skip = "(?:" + "|".join(ignore) + ")?" if ignore else ""
         # Every non-blank position starts a token or an ERROR, so nothing is skipped.
         self.scanner = re.compile(f"{skip}(?:{alts}|(?P<ERROR>[^ \\t\\r\\n]))").finditer
