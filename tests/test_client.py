@@ -525,3 +525,17 @@ def test_async_resume_after_interruption(fake):
             return got
 
     assert ids(q.limit(None).evaluate(RECORDS["candidates"])) == run(main())
+
+
+def test_context_managers_close_the_pool(fake):
+    """Leaving the with block closes the connection pool, on both clients."""
+    with fake.client() as c:
+        c.jobs.list(limit=1)
+    assert c._http.is_closed
+
+    async def main():
+        async with fake.async_client() as ac:
+            await ac.jobs.list(limit=1)
+        return ac
+
+    assert run(main())._http.is_closed
