@@ -61,6 +61,8 @@ class Entity:
 
     def resolve_record_field(self, name: str) -> str | None:
         """Return the wire name of record field ``name`` written in any case style."""
+        if name in self.record_fields:
+            return name
         return self._record_lookup.get(_fold(name))
 
     def unknown_field_message(self, name: str, *, what: str = "field") -> str:

@@ -50,6 +50,7 @@ def wire_key(op: Op) -> str:
 
 
 _WIRE_KEYS = {op: "eq" if op is Op.IS_NULL else op.value for op in Op}
+_ALLOWED_OPS = {t: t.operators for t in FieldType}
 
 
 def validate(query: QueryAST, text: str | None = None) -> QueryAST:
@@ -88,6 +89,13 @@ def validate(query: QueryAST, text: str | None = None) -> QueryAST:
         )
     if problems:
         raise QueryError(problems, text)
+    if (
+        entity.name == query.entity
+        and flt is query.filter
+        and fields is query.fields
+        and all(a is b for a, b in zip(sort, query.sort, strict=True))
+    ):
+        return query  # already canonical
     return QueryAST(
         entity.name,
         flt,
@@ -119,6 +127,8 @@ def rebuild(
             leaf(o, (*loc, key, i, wk[o.op], o.field))  # type: ignore[arg-type, attr-defined]
             for i, o in enumerate(root.operands)
         ]
+        if all(k is o for k, o in zip(kids, root.operands, strict=True)):
+            return _fold_day(root)  # nothing changed: keep the node
         return _fold_day(type(root).of(*kids, span=root.span))
     # Each frame: node, its path, and the rebuilt children gathered so far.
     out: list[Condition] = []
@@ -206,7 +216,7 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
     if op in (Op.EQ, Op.NEQ) and value is None:
         node = Predicate(Op.IS_NULL, wire, None, p.span, p.field_span, p.value_spans)
         return node if op is Op.EQ else Not(node, p.span)
-    if op not in field.type.operators:
+    if op not in _ALLOWED_OPS[field.type]:
         problems.append(_operator_problem(wire, field.type, op, loc, p.span))
         return p
     span = p.value_spans[0] if p.value_spans else p.span
@@ -517,4 +527,5 @@ def _check_fields(
             )
             continue
         out.append((head, *path[1:]))
-    return tuple(out)
+    resolved = tuple(out)
+    return query.fields if resolved == query.fields else resolved
