@@ -229,7 +229,7 @@ def compile_predicate(root: Condition | None, now: Clock = None) -> Pred:
     if root is None:
         return lambda r: True
     at = now_utc(now)
-    if _depth(root) > _DEEP:
+    if depth(root) > _DEEP:
         return _iterative(root, at)
     out: list[Pred] = []
     stack: list[tuple[Condition, bool]] = [(root, False)]
@@ -256,7 +256,8 @@ def compile_predicate(root: Condition | None, now: Clock = None) -> Pred:
     return out[0]
 
 
-def _depth(root: Condition) -> int:
+def depth(root: Condition) -> int:
+    """How many levels deep a condition tree is (a lone predicate is 1)."""
     deepest = 0
     stack = [(root, 1)]
     while stack:

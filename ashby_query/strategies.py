@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from ._compiler import get_dialect, like_to_2026
+from ._engine import depth
 from ._query import Query
 from ._schema import Entity, get_entity
 from ._types import FieldType, Op
@@ -162,19 +163,7 @@ def conditions(
 
 
 def _depth_ok(max_depth: int) -> Any:
-    def ok(node: Condition | None) -> bool:
-        stack = [(node, 0)]
-        while stack:
-            n, d = stack.pop()
-            if d > max_depth + 1:
-                return False
-            if isinstance(n, Not):
-                stack.append((n.operand, d + 1))
-            elif isinstance(n, And | Or):
-                stack.extend((o, d + 1) for o in n.operands)
-        return True
-
-    return ok
+    return lambda node: node is None or depth(node) <= max_depth + 2
 
 
 def queries(
