@@ -204,9 +204,9 @@ def _explain(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
     out.write(f"query:     {text}\nentity:    {entity}\n")
     try:
         q = parse(text, entity)
-    except QueryError as err:
-        out.write("valid:     no\n\n" + str(err) + "\n")
-        raise SystemExit(1) from None
+    except QueryError:
+        out.write("valid:     no (the problems follow on stderr)\n")
+        raise
     ast: QueryAST = q.ast
     out.write(f"canonical: {q}\nvalid:     yes\n\ntree:\n")
     out.write("\n".join(_tree(ast.filter, "  ")) + "\n")

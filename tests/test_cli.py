@@ -95,6 +95,7 @@ def test_explain_shows_tree_validity_and_json():
     bad = run("explain", "applications", 'stauts = "a"')
     assert 1 == bad.returncode
     assert "valid:     no" in bad.stdout
+    assert "Did you mean 'status'?" in bad.stderr
 
 
 def test_fields_lists_entities_and_fields():
