@@ -15,13 +15,16 @@ ashby-query is installed beside pytest:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._client import AshbyClient, AsyncAshbyClient
-from ._sample import sample_records
-from .testing import FakeAshby
+if TYPE_CHECKING:
+    from ._client import AshbyClient, AsyncAshbyClient
+    from .testing import FakeAshby
+
+# Imports happen inside the fixtures: this plugin loads in every pytest session of a
+# project that has ashby-query installed, and should cost nothing until it is used.
 
 __all__ = ["ashby_async_client", "ashby_client", "ashby_fake", "ashby_records"]
 
@@ -29,12 +32,16 @@ __all__ = ["ashby_async_client", "ashby_client", "ashby_fake", "ashby_records"]
 @pytest.fixture
 def ashby_records() -> Mapping[str, Sequence[Mapping[str, Any]]]:
     """The records the fake connector serves: the sample data unless overridden."""
+    from ._sample import sample_records
+
     return sample_records()
 
 
 @pytest.fixture
 def ashby_fake(ashby_records: Mapping[str, Sequence[Mapping[str, Any]]]) -> Iterator[FakeAshby]:
     """A fake Ashby connector on 127.0.0.1, running for one test."""
+    from .testing import FakeAshby
+
     with FakeAshby(ashby_records) as fake:
         yield fake
 

@@ -79,3 +79,10 @@ def test_package_ships_py_typed_and_grammar():
     from ashby_query._parser import _grammar_text
 
     assert "?or_expr" in _grammar_text()
+
+
+def test_pytest_plugin_is_cheap_to_load():
+    """Loading the pytest plugin (every pytest session) does not import httpx."""
+    code = "import sys, ashby_query.pytest_plugin; print('httpx' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "False" == out.stdout.strip()
