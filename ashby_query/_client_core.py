@@ -79,9 +79,6 @@ class RetryPolicy:
         return wait
 
 
-NO_RETRY = RetryPolicy(attempts=1)
-
-
 def retryable(error: ClientError) -> bool:
     """429, 5xx and transport failures are worth another try; nothing else is."""
     return isinstance(error, RateLimitError | ServerError | TransportError)

@@ -9,7 +9,6 @@ idempotent. The walk is iterative, so deep trees print without recursion.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
 from ._types import OP_SYMBOLS, ORDERING_OPS, Op
@@ -149,6 +148,3 @@ def format_query(query: QueryAST) -> str:
     if query.cursor is not None:
         parts.append(f"cursor {quote(query.cursor)}")
     return " ".join(parts)
-
-
-_Formatter = Callable[[Condition], str]

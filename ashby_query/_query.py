@@ -15,7 +15,18 @@ from typing import Any
 
 import attrs
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, Value
+from ._ast import (
+    And,
+    Condition,
+    Not,
+    Or,
+    Predicate,
+    QueryAST,
+    RelativeTime,
+    SortKey,
+    Value,
+    iter_nodes,
+)
 from ._compiler import Clock, Dialect, compile_ast, now_utc
 from ._decompiler import decompile
 from ._engine import compile_predicate, evaluate_ast
@@ -344,17 +355,11 @@ def _has_relative(root: Condition | None) -> bool:
     """Whether a filter holds a relative time such as ``today - 30d``."""
     if root is None:
         return False
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    for node, _ in iter_nodes(root):
         if isinstance(node, Predicate):
             values = node.value if isinstance(node.value, tuple) else (node.value,)
             if any(isinstance(v, RelativeTime) for v in values):
                 return True
-        elif isinstance(node, Not):
-            stack.append(node.operand)
-        elif isinstance(node, And | Or):
-            stack.extend(node.operands)
     return False
 
 
