@@ -166,6 +166,16 @@ def _repr(client: Any) -> str:
     return repr(client._core).replace("ashby-query client", type(client).__name__)
 
 
+def _local_page(q: Query, records: list[dict[str, Any]], now: Clock, *, whole: bool) -> SearchPage:
+    """Local mode's answer: ``records`` (every list page) run through the engine.
+
+    With ``whole`` the query's limit is dropped, as a walk treats it as a page size.
+    """
+    if whole:
+        q = q.limit(None)
+    return SearchPage([dict(r) for r in q.evaluate(records, now)])
+
+
 def _check_mode(mode: str) -> None:
     if mode not in ("hosted", "local"):
         raise ConfigurationError(f"mode must be 'hosted' or 'local', got {mode!r}.")
@@ -348,8 +358,7 @@ class _SearchResource(_GetResource):
         _check_mode(mode)
         if mode == "local":
             q = as_query(query, self._entity.name)
-            rows = q.evaluate(list(self.iter_list()), now)
-            return SearchPage([dict(r) for r in rows])
+            return _local_page(q, list(self.iter_list()), now, whole=False)
         return self.context_store_search(query, dialect=dialect, now=now)
 
     def iter_search(
@@ -366,9 +375,7 @@ class _SearchResource(_GetResource):
         _check_mode(mode)
         if mode == "local":
             q = as_query(query, self._entity.name)
-            q = q.limit(None)
-            rows = q.evaluate(list(self.iter_list()), now)
-            page = SearchPage([dict(r) for r in rows])
+            page = _local_page(q, list(self.iter_list()), now, whole=True)
             return RecordWalk(iter([PageStep(page, None, resume.offset if resume else 0, None)]))
         params = _search_params(self._entity, query, None, None, None, dialect, now)
         return self._client._walk(self._entity, "context_store_search", params, resume, max_pages)
@@ -550,8 +557,7 @@ class _AsyncSearchResource(_AsyncGetResource):
         _check_mode(mode)
         if mode == "local":
             q = as_query(query, self._entity.name)
-            records = [r async for r in self.iter_list()]
-            return SearchPage([dict(r) for r in q.evaluate(records, now)])
+            return _local_page(q, [r async for r in self.iter_list()], now, whole=False)
         return await self.context_store_search(query, dialect=dialect, now=now)
 
     def iter_search(
@@ -575,9 +581,7 @@ class _AsyncSearchResource(_AsyncGetResource):
     async def _local_steps(
         self, q: Query, resume: Resume | None, now: Clock
     ) -> AsyncIterator[PageStep]:
-        q = q.limit(None)
-        records = [r async for r in self.iter_list()]
-        page = SearchPage([dict(r) for r in q.evaluate(records, now)])
+        page = _local_page(q, [r async for r in self.iter_list()], now, whole=True)
         yield PageStep(page, None, resume.offset if resume else 0, None)
 
 

@@ -539,3 +539,19 @@ def test_context_managers_close_the_pool(fake):
         return ac
 
     assert run(main())._http.is_closed
+
+
+def test_async_local_mode_matches_hosted(fake):
+    """The async client's local mode selects what the hosted search does."""
+    q = aq.parse('status = "archived" order by createdAt limit 5', "applications")
+
+    async def main():
+        async with fake.async_client() as c:
+            hosted = [r["id"] async for r in c.applications.iter_search(q)]
+            local = [r["id"] async for r in c.applications.iter_search(q, mode="local")]
+            page = await c.applications.search(q, mode="local")
+            return hosted, local, page
+
+    hosted, local, page = run(main())
+    assert hosted == local
+    assert hosted[:5] == ids(page.records)
