@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ashby_query._agent import ERROR_CATALOGUE
-from ashby_query._schema import ENTITIES
-from ashby_query._types import Op
-from ashby_query._validate import op_word
+from ashby_query._core.schema import ENTITIES
+from ashby_query._core.types import Op
+from ashby_query._core.validate import op_word
+from ashby_query._tools.agent import ERROR_CATALOGUE
 
 
 def _cell(text: str) -> str:

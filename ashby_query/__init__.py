@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._agent import describe, tool_schema
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
-from ._client_errors import (
+from ._back.compiler import DIALECT_2026, REFERENCE, Dialect
+from ._client.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -26,8 +25,8 @@ from ._client_errors import (
     ServerError,
     TransportError,
 )
-from ._compiler import DIALECT_2026, REFERENCE, Dialect
-from ._errors import (
+from ._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from ._core.errors import (
     AshbyQueryError,
     Problem,
     QueryError,
@@ -35,8 +34,9 @@ from ._errors import (
     Span,
     UnknownFieldError,
 )
-from ._parser import Limits
-from ._query import (
+from ._core.schema import ENTITIES, Entity, SearchField
+from ._core.types import FieldType, Op
+from ._front.builder import (
     Applications,
     Candidates,
     EntityRef,
@@ -54,8 +54,8 @@ from ._query import (
     or_,
     parse,
 )
-from ._schema import ENTITIES, Entity, SearchField
-from ._types import FieldType, Op
+from ._front.parser import Limits
+from ._tools.agent import describe, tool_schema
 
 __all__ = [
     "APIError",
@@ -123,19 +123,19 @@ __all__ = [
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from ._client import AshbyClient, AsyncAshbyClient, AsyncRecordWalk, RecordWalk
-    from ._client_core import Resume, RetryPolicy, SearchPage
+    from ._client.client import AshbyClient, AsyncAshbyClient, AsyncRecordWalk, RecordWalk
+    from ._client.core import Resume, RetryPolicy, SearchPage
 
 # The client pulls in httpx, which costs more to import than the rest of the package:
 # it loads on first use, so `import ashby_query` stays quick for parsing and compiling.
 _LAZY = {
-    "AshbyClient": "_client",
-    "AsyncAshbyClient": "_client",
-    "AsyncRecordWalk": "_client",
-    "RecordWalk": "_client",
-    "Resume": "_client_core",
-    "RetryPolicy": "_client_core",
-    "SearchPage": "_client_core",
+    "AshbyClient": "_client.client",
+    "AsyncAshbyClient": "_client.client",
+    "AsyncRecordWalk": "_client.client",
+    "RecordWalk": "_client.client",
+    "Resume": "_client.core",
+    "RetryPolicy": "_client.core",
+    "SearchPage": "_client.core",
 }
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._client import AshbyClient, AsyncAshbyClient
+    from ._client.client import AshbyClient, AsyncAshbyClient
     from .testing import FakeAshby
 
 # Imports happen inside the fixtures: this plugin loads in every pytest session of a
@@ -32,7 +32,7 @@ __all__ = ["ashby_async_client", "ashby_client", "ashby_fake", "ashby_records"]
 @pytest.fixture
 def ashby_records() -> Mapping[str, Sequence[Mapping[str, Any]]]:
     """The records the fake connector serves: the sample data unless overridden."""
-    from ._sample import sample_records
+    from ._tools.sample import sample_records
 
     return sample_records()
 

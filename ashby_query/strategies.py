@@ -23,14 +23,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
-from ._compiler import get_dialect, like_to_2026
-from ._engine import depth
-from ._query import Query
-from ._schema import Entity, get_entity
-from ._types import FieldType, Op
-from ._validate import validate
-from ._values import UTC
+from ._back.compiler import get_dialect, like_to_2026
+from ._back.engine import depth
+from ._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from ._core.schema import Entity, get_entity
+from ._core.types import FieldType, Op
+from ._core.validate import validate
+from ._core.values import UTC
+from ._front.builder import Query
 
 __all__ = [
     "conditions",
@@ -314,7 +314,7 @@ def _grammar_texts() -> st.SearchStrategy[str]:
     from hypothesis.extra.lark import from_lark
     from lark import Lark
 
-    from ._parser import _grammar_text
+    from ._front.parser import _grammar_text
 
     grammar = _grammar_text()
     lark = Lark(grammar, parser="lalr", lexer="basic")

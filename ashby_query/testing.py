@@ -26,11 +26,11 @@ from typing import Any
 
 import attrs
 
-from ._client import AshbyClient, AsyncAshbyClient
-from ._client_core import EXECUTE_PATH, TOKEN_PATH, RetryPolicy
-from ._errors import QueryError
-from ._query import from_params
-from ._schema import ENTITIES
+from ._client.client import AshbyClient, AsyncAshbyClient
+from ._client.core import EXECUTE_PATH, TOKEN_PATH, RetryPolicy
+from ._core.errors import QueryError
+from ._core.schema import ENTITIES
+from ._front.builder import from_params
 
 __all__ = ["FakeAshby", "Fault"]
 

@@ -71,8 +71,8 @@ def import_ms():
 def stages(text, entity):
     """Where the time goes for one text: lexing, parsing to AST, validating, compiling."""
     from ashby_query import _parser
-    from ashby_query._compiler import compile_ast
-    from ashby_query._validate import validate
+    from ashby_query._back.compiler import compile_ast
+    from ashby_query._core.validate import validate
 
     m = _parser._machine()
     lex = per_call(lambda t, e: _parser._lex(t, m), text, entity)
@@ -88,7 +88,7 @@ def lark_parser():
     """Stock Lark LALR over the same grammar, building its own parse tree: the baseline."""
     from lark import Lark
 
-    from ashby_query._parser import _grammar_text
+    from ashby_query._front.parser import _grammar_text
 
     return Lark(_grammar_text(), parser="lalr", lexer="basic")
 

@@ -5,8 +5,8 @@ import json
 import pytest
 
 import ashby_query as aq
-from ashby_query._agent import ERROR_CATALOGUE
-from ashby_query._schema import SEARCHABLE
+from ashby_query._core.schema import SEARCHABLE
+from ashby_query._tools.agent import ERROR_CATALOGUE
 
 
 @pytest.mark.parametrize("entity", SEARCHABLE)
@@ -63,11 +63,11 @@ def test_catalogue_covers_every_text_slug():
     import re
     from pathlib import Path
 
-    from ashby_query._parser import _BAD_CHARS
+    from ashby_query._front.parser import _BAD_CHARS
 
     src = "".join(
         (Path(aq.__file__).parent / name).read_text("utf-8")
-        for name in ("_parser.py", "_validate.py", "_schema.py")
+        for name in ("_front/parser.py", "_core/validate.py", "_core/schema.py")
     )
     call = r'(?:_syntax\(\s*(?:self\.)?text,\s*|err\(\s*|_problem\(\s*|Problem\(\s*)"([a-z_]+)"'
     raised = set(re.findall(call, src)) | {kind for kind, _ in _BAD_CHARS.values()}

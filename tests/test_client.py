@@ -8,8 +8,8 @@ import pytest
 
 import ashby_query as aq
 from ashby_query import F, RetryPolicy
-from ashby_query._sample import sample_records
-from ashby_query._schema import ENTITIES, SEARCHABLE
+from ashby_query._core.schema import ENTITIES, SEARCHABLE
+from ashby_query._tools.sample import sample_records
 from ashby_query.testing import FakeAshby
 
 RECORDS = sample_records()

@@ -216,7 +216,7 @@ def _tokens(scan, text):
 
 def test_lexer_order_keeps_overlapping_terminals_in_priority_order():
     """Terminals that can start alike keep Lark's order; others may move up."""
-    from ashby_query._parser import _load_tables, lexer_order
+    from ashby_query._front.parser import _load_tables, lexer_order
 
     terms = [(n, rx) for n, rx in _load_tables()["terminals"] if n != "WS"]
     names = [n for n, _ in lexer_order(terms)]
@@ -234,7 +234,7 @@ from ashby_query import strategies as aqs  # noqa: E402
 @given(aqs.fuzz_texts("applications"))
 def test_reordered_lexer_tokenizes_like_lark_order(text):
     """The reordered alternation finds exactly the tokens Lark's order would."""
-    from ashby_query._parser import _load_tables, lexer_order
+    from ashby_query._front.parser import _load_tables, lexer_order
 
     terms = [(n, rx) for n, rx in _load_tables()["terminals"] if n != "WS"]
     assert _tokens(_scanner(terms), text) == _tokens(_scanner(lexer_order(terms)), text)

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 import ashby_query as aq
 from ashby_query import from_params, parse
 from ashby_query import strategies as aqs
-from ashby_query._schema import ENTITIES, SEARCHABLE
-from ashby_query._types import FieldType
+from ashby_query._core.schema import ENTITIES, SEARCHABLE
+from ashby_query._core.types import FieldType
 
 ENTITY = st.sampled_from(SEARCHABLE)
 NOW = dt.datetime(2024, 3, 10, 15, 30, tzinfo=dt.UTC)
@@ -162,7 +162,7 @@ def test_double_negation_and_de_morgan_select_the_same(data):
     entity = data.draw(ENTITY)
     a = data.draw(aqs.conditions(entity, max_depth=2))
     b = data.draw(aqs.conditions(entity, max_depth=2))
-    from ashby_query._query import EntityRef
+    from ashby_query._front.builder import EntityRef
 
     e = EntityRef(entity)
     pairs = [

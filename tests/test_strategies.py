@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 import ashby_query as aq
 from ashby_query import strategies as aqs
-from ashby_query._ast import And, Not, Or, Predicate
-from ashby_query._schema import ENTITIES, SEARCHABLE
-from ashby_query._types import Op
+from ashby_query._core.ast import And, Not, Or, Predicate
+from ashby_query._core.schema import ENTITIES, SEARCHABLE
+from ashby_query._core.types import Op
 
 
 def leaves(node):
@@ -36,7 +36,7 @@ def test_queries_honour_fields_and_operators(q):
 @given(aqs.conditions("candidates", max_depth=1, max_width=2))
 def test_conditions_honour_depth(cond):
     """max_depth bounds nesting."""
-    from ashby_query._engine import depth
+    from ashby_query._back.engine import depth
 
     assert depth(cond) <= 3
 

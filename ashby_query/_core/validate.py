@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 import attrs
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
-from ._errors import Loc, Problem, QueryError, Span
-from ._schema import Entity, get_entity
-from ._types import ORDERING_OPS, FieldType, Op
-from ._values import DateError, looks_like_date, midnight, parse_iso, to_utc
+from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from .errors import Loc, Problem, QueryError, Span
+from .schema import Entity, get_entity
+from .types import ORDERING_OPS, FieldType, Op
+from .values import DateError, looks_like_date, midnight, parse_iso, to_utc
 
 __all__ = ["MAX_LIMIT", "rebuild", "validate"]
 

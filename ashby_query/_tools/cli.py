@@ -14,16 +14,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST
-from ._client_errors import ClientError
-from ._compiler import get_dialect
-from ._errors import AshbyQueryError, QueryError
-from ._formatter import format_value
-from ._query import Query, from_params, parse
-from ._sample import sample_records
-from ._schema import ENTITIES, SEARCHABLE
-from ._types import Op
-from ._validate import op_word
+from .._back.compiler import get_dialect
+from .._back.formatter import format_value
+from .._client.errors import ClientError
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST
+from .._core.errors import AshbyQueryError, QueryError
+from .._core.schema import ENTITIES, SEARCHABLE
+from .._core.types import Op
+from .._core.validate import op_word
+from .._front.builder import Query, from_params, parse
+from .sample import sample_records
 
 __all__ = ["main"]
 
@@ -143,7 +143,7 @@ def _read(arg: str | None, what: str, stdin: TextIO) -> str:
 
 
 def _entity(name: str) -> str:
-    from ._schema import get_entity
+    from .._core.schema import get_entity
 
     return get_entity(name).name
 
@@ -233,7 +233,7 @@ def _fields(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
             rows.append([e.name, ", ".join(e.actions), ", ".join(e.searchable) or "-"])
         out.write(_table(rows))
         return
-    from ._schema import get_entity
+    from .._core.schema import get_entity
 
     e = get_entity(args.entity, searchable=False)
     if not e.is_searchable:
@@ -304,7 +304,7 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
         rows: Iterable[Any] = q.evaluate(_load_data(args.data, entity))
         _write_lines(rows, out)
         return
-    from ._client import AshbyClient
+    from .._client.client import AshbyClient
 
     with AshbyClient(base_url=args.base_url) as client:
         resource = getattr(client, entity)

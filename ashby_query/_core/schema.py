@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 import attrs
 
-from ._errors import Problem, QueryError
-from ._types import FieldType
+from .errors import Problem, QueryError
+from .types import FieldType
 
 __all__ = ["ENTITIES", "Entity", "SearchField", "get_entity"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, SortKey
-from ._compiler import escape_like
-from ._errors import Loc, Problem, QueryError
-from ._types import Op
-from ._validate import fold_day_range
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, SortKey
+from .._core.errors import Loc, Problem, QueryError
+from .._core.types import Op
+from .._core.validate import fold_day_range
+from .._core.values import escape_like
 
 __all__ = ["decompile"]
 

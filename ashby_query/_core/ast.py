@@ -13,8 +13,8 @@ from typing import TypeAlias
 
 import attrs
 
-from ._errors import Span
-from ._types import Op
+from .errors import Span
+from .types import Op
 
 __all__ = [
     "And",

@@ -16,7 +16,11 @@ from typing import Any, TypeVar, Unpack
 
 import httpx
 
-from ._client_core import (
+from .._back.compiler import Dialect
+from .._core.schema import ENTITIES, Entity
+from .._core.values import Clock
+from .._front.builder import Query, as_query
+from .core import (
     ClientCore,
     ClientSettings,
     Failure,
@@ -31,10 +35,7 @@ from ._client_core import (
     search_page,
     walk,
 )
-from ._client_errors import ConfigurationError
-from ._compiler import Clock, Dialect
-from ._query import Query, as_query
-from ._schema import ENTITIES, Entity
+from .errors import ConfigurationError
 
 __all__ = ["AshbyClient", "AsyncAshbyClient", "RecordWalk"]
 

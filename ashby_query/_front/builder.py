@@ -15,7 +15,10 @@ from typing import Any
 
 import attrs
 
-from ._ast import (
+from .._back.compiler import Dialect, compile_ast
+from .._back.engine import compile_predicate, evaluate_ast
+from .._back.formatter import format_query
+from .._core.ast import (
     And,
     Condition,
     Not,
@@ -27,15 +30,13 @@ from ._ast import (
     Value,
     iter_nodes,
 )
-from ._compiler import Clock, Dialect, compile_ast, now_utc
-from ._decompiler import decompile
-from ._engine import compile_predicate, evaluate_ast
-from ._errors import Problem, QueryError, UnknownFieldError
-from ._formatter import format_query
-from ._parser import Limits, parse_condition_text, parse_text
-from ._schema import ENTITIES, Entity, get_entity
-from ._types import Op
-from ._validate import rebuild, validate
+from .._core.errors import Problem, QueryError, UnknownFieldError
+from .._core.schema import ENTITIES, Entity, get_entity
+from .._core.types import Op
+from .._core.validate import rebuild, validate
+from .._core.values import Clock, now_utc
+from .decompiler import decompile
+from .parser import Limits, parse_condition_text, parse_text
 
 __all__ = [
     "F",

@@ -21,7 +21,7 @@ from typing import Any, TypedDict, Unpack
 
 import attrs
 
-from ._client_errors import (
+from .errors import (
     APIError,
     AuthenticationError,
     BadRequestError,

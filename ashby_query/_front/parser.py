@@ -21,9 +21,9 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
-from ._errors import Problem, QueryError, QuerySyntaxError, Span
-from ._types import Op
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from .._core.errors import Problem, QueryError, QuerySyntaxError, Span
+from .._core.types import Op
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "parse_condition_text", "parse_text"]
 
@@ -56,9 +56,7 @@ def _grammar_text() -> str:
         return resources.files("ashby_query").joinpath("_grammar/query.lark").read_text("utf-8")
     except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
         # A source checkout: the grammar sits at the top of the repository.
-        return (Path(__file__).resolve().parent.parent / "grammar" / "query.lark").read_text(
-            "utf-8"
-        )
+        return (Path(__file__).resolve().parents[2] / "grammar" / "query.lark").read_text("utf-8")
 
 
 def _cache_dir() -> Path:

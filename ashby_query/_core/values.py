@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 __all__ = ["format_wire", "midnight", "parse_iso"]
 
@@ -114,3 +115,55 @@ def format_wire(value: dt.date | dt.datetime) -> str:
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"
+
+
+Clock = dt.datetime | Callable[[], dt.datetime] | None
+
+
+def now_utc(clock: Clock) -> dt.datetime:
+    """Read ``clock`` (a datetime, a callable returning one, or ``None`` for now)."""
+    if clock is None:
+        return dt.datetime.now(UTC)
+    value = clock() if callable(clock) else clock
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def like_segments(pattern: str) -> list[str | None]:
+    r"""Split a like pattern into literal strings and ``None`` for each ``%``.
+
+    ``\%`` is a literal percent sign and ``\\`` a literal backslash; ``_`` is an
+    ordinary character. Runs of ``%`` count as one.
+
+    >>> like_segments(r"50\% off%")
+    ['50% off', None]
+    """
+    parts: list[str | None] = []
+    buf: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "%\\_":
+            buf.append(pattern[i + 1])
+            i += 2
+            continue
+        if c == "%":
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            if not parts or parts[-1] is not None:
+                parts.append(None)
+        else:
+            buf.append(c)
+        i += 1
+    if buf:
+        parts.append("".join(buf))
+    return parts
+
+
+def escape_like(text: str) -> str:
+    r"""Escape ``text`` so that a like pattern matches it literally.
+
+    >>> escape_like("50% off")
+    '50\\% off'
+    """
+    return text.replace("\\", "\\\\").replace("%", "\\%")

@@ -25,10 +25,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
-from ._compiler import Clock, like_segments, now_utc
-from ._types import FieldType, Op
-from ._values import UTC, midnight, to_utc
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
+from .._core.types import FieldType, Op
+from .._core.values import UTC, Clock, like_segments, midnight, now_utc, to_utc
 
 __all__ = ["compile_predicate", "evaluate_ast", "project"]
 

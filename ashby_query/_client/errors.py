@@ -21,7 +21,7 @@ where the service gave one. No message ever contains a token or a client secret.
 
 from __future__ import annotations
 
-from ._errors import AshbyQueryError
+from .._core.errors import AshbyQueryError
 
 __all__ = [
     "APIError",

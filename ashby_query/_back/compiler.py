@@ -13,20 +13,17 @@ Each condition object holds one operator and one field. The walk is iterative, s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
-from ._errors import Loc, Problem, QueryError
-from ._types import ORDERING_OPS, Op
-from ._validate import wire_key
-from ._values import UTC, format_wire, midnight
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
+from .._core.errors import Loc, Problem, QueryError
+from .._core.types import ORDERING_OPS, Op
+from .._core.validate import wire_key
+from .._core.values import Clock, format_wire, like_segments, midnight, now_utc
 
 __all__ = ["DIALECT_2026", "REFERENCE", "Dialect", "compile_ast", "get_dialect"]
-
-Clock = dt.datetime | Callable[[], dt.datetime] | None
 
 
 @attrs.frozen
@@ -73,14 +70,6 @@ def get_dialect(dialect: str | Dialect | None) -> Dialect:
             ]
         )
     return found
-
-
-def now_utc(clock: Clock) -> dt.datetime:
-    """Read ``clock`` (a datetime, a callable returning one, or ``None`` for now)."""
-    if clock is None:
-        return dt.datetime.now(UTC)
-    value = clock() if callable(clock) else clock
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def compile_ast(
@@ -208,47 +197,6 @@ def _leaf(
             return {}
         return {mapped[0]: {field: mapped[1]}}
     return {wire_key(op): {field: _wire(value)}}
-
-
-def like_segments(pattern: str) -> list[str | None]:
-    r"""Split a like pattern into literal strings and ``None`` for each ``%``.
-
-    ``\%`` is a literal percent sign and ``\\`` a literal backslash; ``_`` is an
-    ordinary character. Runs of ``%`` count as one.
-
-    >>> like_segments(r"50\% off%")
-    ['50% off', None]
-    """
-    parts: list[str | None] = []
-    buf: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "%\\_":
-            buf.append(pattern[i + 1])
-            i += 2
-            continue
-        if c == "%":
-            if buf:
-                parts.append("".join(buf))
-                buf = []
-            if not parts or parts[-1] is not None:
-                parts.append(None)
-        else:
-            buf.append(c)
-        i += 1
-    if buf:
-        parts.append("".join(buf))
-    return parts
-
-
-def escape_like(text: str) -> str:
-    r"""Escape ``text`` so that a like pattern matches it literally.
-
-    >>> escape_like("50% off")
-    '50\\% off'
-    """
-    return text.replace("\\", "\\\\").replace("%", "\\%")
 
 
 def like_to_2026(pattern: str) -> tuple[str, str] | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ._ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
-from ._types import OP_SYMBOLS, ORDERING_OPS, Op
-from ._values import format_wire, midnight
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
+from .._core.types import OP_SYMBOLS, ORDERING_OPS, Op
+from .._core.values import format_wire, midnight
 
 __all__ = ["format_condition", "format_query", "format_value"]
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import attrs
 
-from ._schema import get_entity
-from ._types import FieldType, Op
-from ._validate import MAX_LIMIT, op_word
+from .._core.schema import get_entity
+from .._core.types import FieldType, Op
+from .._core.validate import MAX_LIMIT, op_word
 
 __all__ = ["ERROR_CATALOGUE", "CatalogueEntry", "describe", "tool_schema"]
 
