@@ -1,6 +1,7 @@
 """Clients against the loopback FakeAshby server, and MockTransport for edge cases."""
 
 import asyncio
+import json
 import logging
 
 import httpx
@@ -22,8 +23,9 @@ QUERIES = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fake():
+    """A fresh server per test: a slow fault of one test cannot reach the next."""
     with FakeAshby(RECORDS) as server:
         yield server
 
@@ -103,10 +105,24 @@ def test_async_list_and_get(fake, entity):
         assert RECORDS[entity][-1] == got
 
 
-def test_list_answer_with_connector_metadata():
-    """list answers with records straight in result and paging beside are read too."""
-    with FakeAshby(RECORDS, list_style="connector_metadata") as fake, fake.client() as c:
+def test_list_answer_in_the_older_meta_shape():
+    """list answers with result.data and result.meta (an older shape) are read too."""
+    with FakeAshby(RECORDS, list_style="meta") as fake, fake.client() as c:
         assert ids(RECORDS["users"]) == ids(c.users.iter_list(page_size=33))
+
+
+def test_fake_answers_list_in_the_sdk_shape_by_default(fake, client):
+    """By default list puts the records in result and the paging in connector_metadata."""
+    raw = client.execute("users", "list", {"limit": 2})
+    assert ids(RECORDS["users"][:2]) == ids(raw)
+    page = client.users.search(aq.parse("order by email", "users").limit(2))
+    assert isinstance(page.took_ms, int)
+
+
+def test_float_took_ms_is_still_read():
+    """A float took_ms (an older fake's shape) is read as it is."""
+    with FakeAshby(RECORDS, took_ms_float=True) as fake, fake.client() as c:
+        assert isinstance(c.jobs.search('status = "Open"').took_ms, float)
 
 
 def test_get_unknown_id_is_not_found(client):
@@ -278,13 +294,17 @@ def test_malformed_json_raises_response_error(fake, client):
 
 
 def test_unauthorized_raises_without_retry(fake, client):
-    """401 with a fixed token raises AuthenticationError at once."""
+    """401 with a fixed token raises AuthenticationError after exactly one request."""
     before = len(fake.requests)
     fake.unauthorized()
     with pytest.raises(aq.AuthenticationError) as info:
         client.jobs.list()
     assert 401 == info.value.status_code
-    assert before == len(fake.requests)
+    assert before + 1 == len(fake.requests)
+    assert not str(info.value).count("..")
+    assert str(info.value).startswith(
+        "The connector refused the credentials (401): Invalid or expired token. Check"
+    )
 
 
 def test_bad_request_is_never_retried(fake, client):
@@ -293,7 +313,6 @@ def test_bad_request_is_never_retried(fake, client):
     before = len(fake.requests)
     with pytest.raises(aq.BadRequestError):
         client.jobs.list()
-    client.jobs.list()
     assert before + 1 == len(fake.requests)
 
 
@@ -444,7 +463,7 @@ def test_has_more_without_cursor_is_pagination_error():
 
 
 def test_request_shape_and_headers():
-    """The execute call is a POST with bearer auth and the documented body."""
+    """The execute call is a POST with bearer auth, our User-Agent and the SDK's body."""
     seen = []
 
     def handler(request):
@@ -456,11 +475,12 @@ def test_request_shape_and_headers():
     assert "POST" == req.method
     assert "https://api.airbyte.ai/api/v1/integrations/connectors/conn/execute" == str(req.url)
     assert "Bearer t" == req.headers["authorization"]
-    import json
-
+    assert req.headers["user-agent"].startswith("ashby-query/")
+    assert "x-organization-id" not in req.headers
     assert {
         "entity": "applications",
         "action": "context_store_search",
+        "skip_truncation": True,
         "params": {"query": {"filter": {"eq": {"status": "active"}}}},
     } == json.loads(req.content)
 
