@@ -441,6 +441,8 @@ class FakeAshby:
         matched = q.evaluate(rows)
         page = [dict(r) for r in matched[start : start + size]]
         took = round((time.perf_counter() - started) * 1000, 3)
+        if self.took_ms_float and took.is_integer():
+            took += 0.5  # a float with a fraction, as the option promises
         more = start + size < len(matched)
         return {
             "data": page,

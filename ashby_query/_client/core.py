@@ -688,7 +688,10 @@ def scrub_value(value: object, scrub: Callable[[str], str], budget: int = 200_00
 def encode(body: Mapping[str, Any]) -> bytes:
     """``body`` as UTF-8 JSON, or :class:`QueryError` naming the value JSON cannot hold."""
     try:
-        return json.dumps(body, allow_nan=False, ensure_ascii=False).encode("utf-8")
+        # Byte for byte what httpx (and so the SDK) sends for json=body.
+        return json.dumps(body, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
     except (ValueError, TypeError, UnicodeEncodeError, RecursionError):
         raise _unencodable(body) from None
 
