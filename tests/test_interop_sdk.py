@@ -12,8 +12,9 @@ import os
 import pytest
 
 import ashby_query as aq
-from ashby_query._client.core import USER_AGENT
+from ashby_query._client.core import ASHBY_DEFINITION_ID, USER_AGENT
 from ashby_query._core.schema import ENTITIES, SEARCHABLE
+from ashby_query._core.types import FieldType
 from ashby_query._tools.sample import sample_records
 from ashby_query.testing import FakeAshby
 
@@ -396,3 +397,71 @@ def test_snake_case_fields_equal_the_sdks_typed_dicts(fake):
         page = client.applications.search("createdAt > 2024-01-01 order by createdAt desc limit 3")
     assert sent == fake.requests[-1]["body"]
     assert theirs == page.records
+
+
+# The schema registry against the SDK's bundled connector definition -----------------
+
+#: Record fields ashby-query knows that the definition's record schemas leave out: the
+#: context store's searchable candidate fields, selectable with ``fields``.
+EXTRA_RECORD_FIELDS = {"candidates": {"company", "position", "school"}}
+JSON_TYPES = {
+    FieldType.STRING: "string",
+    FieldType.TIMESTAMP: "string",  # ISO 8601 text on the wire; ours compares it as time
+    FieldType.BOOLEAN: "boolean",
+    FieldType.ARRAY: "array",
+    FieldType.OBJECT: "object",
+}
+
+
+def _spec():
+    import importlib.resources
+
+    import yaml
+
+    path = importlib.resources.files("airbyte_agent_sdk") / "specs/ashby/connector.yaml"
+    return yaml.safe_load(path.read_text("utf-8"))
+
+
+def _json_type(prop):
+    types = prop.get("type")
+    types = [t for t in (types if isinstance(types, list) else [types]) if t not in (None, "null")]
+    return types[0] if types else None
+
+
+def test_registry_matches_the_sdks_connector_definition():
+    """Entities, actions, get parameters, searchable fields (names, order, types and
+    descriptions) and record fields equal what the SDK's bundled definition says."""
+    spec = _spec()
+    actions, get_params = {}, {}
+    for operations in spec["paths"].values():
+        for op in operations.values():
+            entity, action = op["x-airbyte-entity"], op["x-airbyte-action"]
+            actions.setdefault(entity, set()).add(action)
+            if action == "get":
+                schema = op["requestBody"]["content"]["application/json"]["schema"]
+                get_params[entity] = schema["required"]
+    store = {e["entity"]: e for e in spec["info"]["x-airbyte-context-store"]["entities"]}
+    for entity in store:
+        actions[entity].add("context_store_search")
+    assert set(actions) == set(ENTITIES)
+    for name, entity in ENTITIES.items():
+        assert actions[name] == set(entity.actions), name
+        if "get" in entity.actions:
+            assert [entity.get_param] == get_params[name], name
+        theirs = [
+            (f["name"], _json_type(f), f["description"])
+            for f in store.get(name, {}).get("fields", [])
+        ]
+        mine = [(f.name, JSON_TYPES[f.type], f.description) for f in entity.searchable.values()]
+        assert theirs == mine, name
+    assert ASHBY_DEFINITION_ID == spec["info"]["x-airbyte-connector-definition-id"]
+    for schema in spec["components"]["schemas"].values():
+        name = schema.get("x-airbyte-entity-name")
+        if not name:
+            continue
+        props = schema.get("properties", {})
+        fields = ENTITIES[name].record_fields
+        assert set(props) | EXTRA_RECORD_FIELDS.get(name, set()) == set(fields), name
+        for field, prop in props.items():
+            if _json_type(prop) is not None:
+                assert _json_type(prop) == JSON_TYPES[fields[field]], (name, field)
