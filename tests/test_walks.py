@@ -229,9 +229,13 @@ def test_page_cap_stops_an_endless_server_and_resumes(cap, per_page):
     client = sync_client(handler, page_cap=cap)
     walk = client.candidates.iter_search("")
     got = []
-    with pytest.raises(aq.PaginationError, match="page_cap"):
+
+    def read():
         for record in walk:
             got.append(record["id"])
+
+    with pytest.raises(aq.PaginationError, match="page_cap"):
+        read()
     assert cap == count["n"] == walk.pages
     assert cap * per_page == len(got)
     assert Resume(f"c{cap}", 0) == walk.resume()
