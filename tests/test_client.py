@@ -834,3 +834,16 @@ def test_user_agent_names_the_library_and_version():
     client, seen = _capture(connector_id="c")
     client.jobs.list()
     assert f"ashby-query/{version('ashby-query')}" == seen[0].headers["user-agent"]
+
+
+def test_redirect_is_an_api_error_naming_base_url():
+    """A 3xx is not followed: it raises APIError saying to check base_url."""
+    client, _ = _capture(
+        connector_id="c",
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(307, headers={"Location": "https://elsewhere.invalid/"})
+        ),
+    )
+    with pytest.raises(aq.APIError, match="does not follow redirects") as info:
+        client.jobs.list()
+    assert 307 == info.value.status_code

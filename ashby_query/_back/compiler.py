@@ -13,7 +13,7 @@ Each condition object holds one operator and one field. The walk is iterative, s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -37,7 +37,7 @@ class Dialect:
 
     name: str
     has_like: bool = True
-    fields_style: str = "paths"
+    fields_style: Literal["paths", "dotted"] = "paths"
 
     def __attrs_post_init__(self) -> None:
         if self.fields_style not in ("paths", "dotted"):

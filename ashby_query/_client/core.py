@@ -594,7 +594,7 @@ class ClientCore:
         try:
             data = json.loads(answer.content or b"null")
         except (ValueError, RecursionError):
-            if answer.status_code >= 400:
+            if answer.status_code >= 300:
                 raise map_error(answer, self.scrub, None) from None
             excerpt = self.scrub(answer.content.decode("utf-8", "replace"))
             raise ResponseError(
@@ -603,7 +603,7 @@ class ClientCore:
             ) from None
         if self._mentions_secret(answer.content):
             data = scrub_value(data, self.scrub)
-        if answer.status_code >= 400:
+        if answer.status_code >= 300:
             raise map_error(answer, self.scrub, data)
         if not isinstance(data, dict):
             if envelope:
@@ -899,6 +899,12 @@ def map_error(
     if status >= 500:
         return ServerError(
             f"The connector failed ({status}){said}; it may work again shortly.", **kw
+        )
+    if 300 <= status < 400:
+        return APIError(
+            f"The connector answered {status}, a redirect{said}; ashby-query does not follow "
+            f"redirects. Check base_url (or AIRBYTE_BASE_URL).",
+            **kw,
         )
     return APIError(f"The connector answered {status}{said}.", **kw)
 
