@@ -208,3 +208,22 @@ def test_lone_surrogate_in_query_text_is_a_library_error():
         client.candidates.search('name = "\ud800"')
     with pytest.raises(aq.QueryError, match="surrogate"):
         client.execute("candidates", "list", {"cursor": "\udc00"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"token": "tok\ud800secret-value"}, "token is sent in an HTTP header"),
+        ({"token": "tok secret\nvalue"}, "token is sent in an HTTP header"),
+        ({"client_id": "i", "client_secret": "sec\udc80ret-value"}, "client_secret holds"),
+        ({"token": "t", "organization_id": "org\u00e9"}, "organization_id"),
+        ({"token": "t", "connector_id": None, "workspace_name": "w\ud800"}, "workspace_name"),
+    ],
+)
+def test_unsendable_settings_are_configuration_errors_that_quote_no_secret(kwargs, match):
+    """Credentials that cannot travel are refused up front, without quoting a secret."""
+    kwargs.setdefault("connector_id", "conn")
+    with pytest.raises(aq.ConfigurationError, match=match) as info:
+        aq.AshbyClient(env={}, **kwargs)
+    assert "secret-value" not in str(info.value)
+    assert "ret-value" not in str(info.value)

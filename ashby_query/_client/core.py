@@ -297,6 +297,31 @@ def _check_fields(name: str, value: object) -> list[str] | None:
     return list(value)
 
 
+_SECRET_SETTINGS = frozenset({"token", "client_secret"})
+
+
+def _check_setting(name: str, value: object, *, header: bool) -> None:
+    """A credential or name must be text that can travel: no lone surrogates, and for a
+    header value printable ASCII. Secrets are never quoted in the message."""
+    if value is None:
+        return
+    shown = "the value given" if name in _SECRET_SETTINGS else _short(value)
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{name} must be text, got {type(value).__name__}.")
+    if header and not (value.isascii() and value.isprintable()):
+        raise ConfigurationError(
+            f"{name} is sent in an HTTP header, so it must be printable ASCII; "
+            f"{shown} is not. Check for stray spaces, line breaks or pasted quotes."
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigurationError(
+            f"{name} holds a lone surrogate, which cannot be sent; {shown} is not valid "
+            f"text. Check where it was read from."
+        ) from None
+
+
 def _check_timeout(timeout: object) -> float | httpx.Timeout:
     """A positive, finite number of seconds, or an ``httpx.Timeout``, as given."""
     if type(timeout).__name__ == "Timeout" and hasattr(timeout, "read"):
@@ -355,6 +380,15 @@ class ClientCore:
                 "No credentials: pass token=, or client_id= and client_secret=, or set "
                 "AIRBYTE_TOKEN, or AIRBYTE_CLIENT_ID and AIRBYTE_CLIENT_SECRET."
             )
+        for what, value, header in (
+            ("token", token, True),
+            ("client_id", client_id, False),
+            ("client_secret", client_secret, False),
+            ("organization_id", self.organization_id, True),
+            ("workspace_name", self.workspace_name, False),
+            ("connector_id", self.connector_id, False),
+        ):
+            _check_setting(what, value, header=header)
         self._token = token
         self._client_id = client_id
         self._client_secret = client_secret
