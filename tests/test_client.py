@@ -847,3 +847,14 @@ def test_redirect_is_an_api_error_naming_base_url():
     with pytest.raises(aq.APIError, match="does not follow redirects") as info:
         client.jobs.list()
     assert 307 == info.value.status_code
+
+
+def test_fake_records_a_request_before_a_slow_fault_delays_it(fake):
+    """A request is in fake.requests as soon as it arrives, not after a slow answer."""
+    with fake.client(timeout=0.1, retry=RetryPolicy(attempts=1)) as c:
+        fake.slow(0.5)
+        before = len(fake.requests)
+        with pytest.raises(aq.RequestTimeout):
+            c.jobs.list()
+        assert before + 1 == len(fake.requests)
+        assert "jobs" == fake.requests[-1]["body"]["entity"]

@@ -465,3 +465,40 @@ def test_registry_matches_the_sdks_connector_definition():
         for field, prop in props.items():
             if _json_type(prop) is not None:
                 assert _json_type(prop) == JSON_TYPES[fields[field]], (name, field)
+
+
+async def _our_async_call(client, entity, action, arg, extra):
+    resource = getattr(client, entity)
+    if action == "list":
+        return await resource.list(**arg)
+    if action == "get":
+        return await resource.get(extra)
+    q = aq.parse(arg, entity).select(*extra).limit(5)
+    return await resource.search(q, dialect="2026")
+
+
+def test_async_client_sends_what_the_sync_client_sends(fake):
+    """The async client's requests for every operation equal the sync client's (and so
+    the SDK's, by the test above)."""
+    ops = _operations()
+    with ours(fake, organization_id="org-7") as client:
+        for op in ops:
+            _our_call(client, *op)
+    sync_requests = fake.requests[:]
+    fake.requests.clear()
+
+    async def main():
+        async with fake.async_client(
+            token=None,
+            client_id=fake.client_id,
+            client_secret=fake.client_secret,
+            retry=aq.RetryPolicy(attempts=1),
+            env={},
+            organization_id="org-7",
+        ) as client:
+            for op in ops:
+                await _our_async_call(client, *op)
+
+    asyncio.run(main())
+    assert [_comparable(r) for r in sync_requests] == [_comparable(r) for r in fake.requests]
+    assert len(ops) + 1 == len(fake.requests)  # one token request, then one per operation
