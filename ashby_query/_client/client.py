@@ -371,15 +371,7 @@ class AshbyClient:
         max_pages: int | None,
         options: CallOptions,
     ) -> RecordWalk:
-        gen = walk(
-            self._core,
-            entity.name,
-            action,
-            params,
-            resume=resume,
-            max_pages=max_pages,
-            options=options,
-        )
+        gen = walk(self._core, entity.name, action, params, resume, max_pages, options)
         return RecordWalk(self._steps(gen), resume)
 
 
@@ -615,15 +607,7 @@ class AsyncAshbyClient:
         max_pages: int | None,
         options: CallOptions,
     ) -> AsyncRecordWalk:
-        gen = walk(
-            self._core,
-            entity.name,
-            action,
-            params,
-            resume=resume,
-            max_pages=max_pages,
-            options=options,
-        )
+        gen = walk(self._core, entity.name, action, params, resume, max_pages, options)
         return AsyncRecordWalk(self._steps(gen), resume)
 
 

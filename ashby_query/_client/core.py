@@ -663,7 +663,7 @@ _TOKEN_CHARS = r"A-Za-z0-9_\-.~+/="
 _PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
     re.compile(
-        r"(?i)((?:\\?[\"'])?(?:client_secret|access_token|authorization|token)(?:\\?[\"'])?"
+        r"(?i)((?:\\?[\"'])?(?:client_secret|access_token|refresh_token|api_key|authorization)(?:\\?[\"'])?"
         r"\s*[:=]\s*(?:\\?[\"'])?)[^\"'\\\s,;}]+"
     ),
 ]
@@ -1049,7 +1049,6 @@ def walk(
     entity: str,
     action: str,
     params: Mapping[str, Any],
-    *,
     resume: Resume | None,
     max_pages: int | None,
     options: CallOptions | None = None,
