@@ -664,7 +664,7 @@ _PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
     re.compile(
         r"(?i)((?:\\?[\"'])?(?:client_secret|access_token|refresh_token|api_key|authorization)(?:\\?[\"'])?"
-        r"\s*[:=]\s*(?:\\?[\"'])?)[^\"'\\\s,;}]+"
+        r"\s*[:=]\s*(?:\\?[\"'])?)(?!bearer\s)[^\"'\\\s,;}]+"
     ),
 ]
 
