@@ -57,18 +57,34 @@ _EXAMPLES: dict[str, tuple[str, str, str]] = {
 def describe(entity: str) -> str:
     """A short text that teaches an LLM to write queries for ``entity``.
 
-    Fields with types and operators, the syntax, three examples and the error contract,
-    in a few hundred tokens.
+    Fields with types, the operators each type takes, the syntax, three examples and the
+    error contract, in about 300 tokens. For an entity that cannot be searched, its
+    actions and record fields.
+
+    >>> print(describe("sources").splitlines()[1])
+    Record fields: id (string), title (string), isArchived (boolean), sourceType (object).
     """
-    e = get_entity(entity)
+    e = get_entity(entity, searchable=False)
+    if not e.is_searchable:
+        fields = ", ".join(f"{name} ({t.value})" for name, t in e.record_fields.items())
+        return (
+            f"{e.name} (Ashby): {e.description} It cannot be searched: the connector offers "
+            f"{' and '.join(e.actions)} for it.\nRecord fields: {fields}."
+        )
     lines = [
         f"Query language for {e.name} (Ashby, through Airbyte's context_store_search).",
-        "Fields (type: operators):",
+        "Fields (type):",
     ]
+    types: list[FieldType] = []
     for f in e.searchable.values():
-        ops = ", ".join(op_word(o) for o in Op if o in f.type.operators)
-        lines.append(f"- {f.name} ({f.type.value}: {ops}): {f.description}")
+        lines.append(f"- {f.name} ({f.type.value}): {f.description}")
+        if f.type not in types:
+            types.append(f.type)
+    ops = "; ".join(
+        f"{t.value}: " + ", ".join(op_word(o) for o in Op if o in t.operators) for t in types
+    )
     lines += [
+        f"Operators by type: {ops}.",
         "Syntax: field op value, joined with and / or / not and parentheses (not binds "
         "tightest, then and). Text in double quotes; true/false; dates 2024-01-31 or "
         "2024-01-31T09:30:00Z; relative times now, today, yesterday, today - 30d (units "
@@ -80,7 +96,7 @@ def describe(entity: str) -> str:
         "Errors: an invalid query is rejected with a message that says what to change "
         "and where; fix that part and send the query again.",
     ]
-    if any(f.type is FieldType.TIMESTAMP for f in e.searchable.values()):
+    if FieldType.TIMESTAMP in types:
         lines.insert(-5, "A bare date on = means that whole day (UTC).")
     return "\n".join(lines)
 
@@ -88,8 +104,8 @@ def describe(entity: str) -> str:
 TOOL_FORMATS = ("function", "openai", "openai-responses", "anthropic", "mcp")
 """The shapes :func:`tool_schema` can produce."""
 
-TOKEN_BUDGET = 600
-"""Most tokens one search tool's schema may use, as :func:`token_count` counts them."""
+TOKEN_BUDGET = 800
+"""Most tokens one search tool's schema (as JSON) may use, as :func:`token_count` counts."""
 
 
 def token_count(text: str) -> int:
@@ -99,7 +115,7 @@ def token_count(text: str) -> int:
     schema within :data:`TOKEN_BUDGET` by this count is within it for an LLM too.
 
     >>> token_count('status = "active" and createdAt > 2024-01-01')
-    14
+    13
     """
     return len(_TOKEN.findall(text))
 
@@ -122,8 +138,9 @@ def tool_schema(entity: str, format: str = "function", *, paging: bool = False) 
 
     With ``paging`` the arguments also take ``limit`` and ``cursor`` (the shape of
     ``ashby-query mcp``'s search tools). Every schema, serialised as JSON, fits in
-    :data:`TOKEN_BUDGET` (600) tokens by :func:`token_count`: the parameter's description
-    is :func:`describe`, about 400.
+    :data:`TOKEN_BUDGET` (800) tokens by :func:`token_count`, which overcounts JSON's
+    quotes; most of it is the query parameter's description, :func:`describe` (at most
+    400).
 
     >>> tool_schema("candidates")["parameters"]["required"]
     ['query']
@@ -175,8 +192,12 @@ def tool_schema(entity: str, format: str = "function", *, paging: bool = False) 
         function = {"name": name, "description": description, "parameters": parameters}
         return {"type": "function", "function": function}
     if format == "openai-responses":
-        return {"type": "function", "name": name, "description": description,
-                "parameters": parameters}
+        return {
+            "type": "function",
+            "name": name,
+            "description": description,
+            "parameters": parameters,
+        }
     key = {"function": "parameters", "anthropic": "input_schema", "mcp": "inputSchema"}[format]
     return {"name": name, "description": description, key: parameters}
 

@@ -24,8 +24,8 @@ The ``mcp`` package is imported only when the server starts (``pip install
 >>> [t["name"] for t in tool_specs(backend)]
 ['search_jobs', 'list_jobs', 'get_job', 'check_query', 'describe_entity']
 >>> import asyncio
->>> asyncio.run(call_tool(backend, "search_jobs", {"query": 'title like "Staff%"'}))
-({'records': [{'id': 'j1', 'title': 'Staff Engineer', 'status': 'Open'}], 'next_cursor': None}, False)
+>>> asyncio.run(call_tool(backend, "search_jobs", {"query": 'title like "Staff%"'}))[0]
+{'records': [{'id': 'j1', 'title': 'Staff Engineer', 'status': 'Open'}], 'next_cursor': None}
 >>> asyncio.run(call_tool(backend, "search_jobs", {"query": "status = Open"}))[0]["error"]["type"]
 'unquoted_value'
 """
@@ -141,7 +141,7 @@ class LocalData:
     """
 
     def __init__(self, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
-        self._records = {
+        self._records: dict[str, list[dict[str, Any]]] = {
             get_entity(name, searchable=False).name: [dict(r) for r in rows]
             for name, rows in records.items()
         }
@@ -173,12 +173,17 @@ class LocalData:
         return offset
 
     def _page(
-        self, entity: Entity, rows: list[dict[str, Any]], key: str, limit: int, cursor: str | None
+        self,
+        entity: Entity,
+        rows: Sequence[Mapping[str, Any]],
+        key: str,
+        limit: int,
+        cursor: str | None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         start = self._offset(entity, key, cursor)
         end = start + limit
         nxt = self._cursor(entity, key, end) if end < len(rows) else None
-        return rows[start:end], nxt
+        return [dict(r) for r in rows[start:end]], nxt
 
     async def search(
         self, entity: Entity, q: Query, limit: int, cursor: str | None
@@ -206,12 +211,13 @@ class LocalData:
 
 
 class Hosted:
-    """The hosted connector, through :class:`AsyncAshbyClient`, made on first use so a
-    missing credential is a tool error rather than a server that does not start."""
+    """The hosted connector, through an :class:`AsyncAshbyClient` (``client``, or one made
+    from the ``AIRBYTE_*`` variables on first use, so that a missing credential is a tool
+    error rather than a server that does not start)."""
 
-    def __init__(self, base_url: str | None = None) -> None:
+    def __init__(self, base_url: str | None = None, *, client: Any = None) -> None:
         self._base_url = base_url
-        self._client: Any = None
+        self._client = client
 
     def entities(self) -> list[Entity]:
         """Every entity of the connector."""
@@ -261,7 +267,9 @@ def load_data(source: str) -> LocalData:
     except OSError as exc:
         raise DataError(f"Cannot read {source}: {exc.strerror}.") from None
     except ValueError as exc:
-        raise DataError(f"{source} is not JSON ({exc}); give an object of entity to records.")
+        raise DataError(
+            f"{source} is not JSON ({exc}); give an object of entity name to records."
+        ) from None
     if not isinstance(data, dict) or not all(
         isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in data.values()
     ):
@@ -404,7 +412,10 @@ def read_resource(backend: Backend, uri: str) -> str:
 
 
 def _validate_arguments(tool: dict[str, Any], arguments: Mapping[str, Any]) -> None:
-    import jsonschema
+    try:
+        import jsonschema  # type: ignore[import-untyped]
+    except ImportError:  # a dependency of mcp
+        raise MissingExtraError(f"Checking tool arguments needs jsonschema: {_INSTALL}") from None
 
     errors = sorted(
         jsonschema.Draft202012Validator(tool["inputSchema"]).iter_errors(dict(arguments)),
@@ -425,7 +436,11 @@ def _error(err: Exception) -> dict[str, Any]:
         text = err.for_agent()
         if err.type not in text:
             text += f" (error type: {err.type})"
-        body: dict[str, Any] = {"type": err.type, "message": text, "problems": err.errors()}
+        body: dict[str, Any] = {
+            "type": err.type,
+            "message": text,
+            "problems": _jsonable(err.errors()),
+        }
         # The parser may attach a repaired query; read it defensively.
         suggestion = getattr(err, "suggestion", None)
         if isinstance(suggestion, str):
@@ -481,8 +496,12 @@ async def call_tool(
         return {"error": _error(err)}, True
     except Exception as err:  # a bug: say so without a traceback, keep serving
         log.exception("tool %s failed", name)
-        return {"error": {"type": "internal_error", "message": f"{name} failed: "
-                          f"{type(err).__name__}. The server logged the details."}}, True
+        return {
+            "error": {
+                "type": "internal_error",
+                "message": f"{name} failed: {type(err).__name__}. The server logged the details.",
+            }
+        }, True
 
 
 # --------------------------------------------------------------------------- the server
@@ -492,9 +511,7 @@ def _import_mcp() -> Any:
     try:
         import mcp.server.lowlevel
     except ImportError:
-        raise MissingExtraError(
-            f"The MCP server needs the mcp package: {_INSTALL}"
-        ) from None
+        raise MissingExtraError(f"The MCP server needs the mcp package: {_INSTALL}") from None
     return mcp
 
 
@@ -594,4 +611,3 @@ def main(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
         anyio.run(_serve_http, backend, args.host, args.port)
     else:
         anyio.run(_serve_stdio, backend)
-
