@@ -364,3 +364,12 @@ def test_streamable_http():
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_tool_list_fits_its_context_budget():
+    """The whole tools/list for the sample data stays under 6,000 tokens (docs/agents.md)."""
+    from ashby_query._tools.agent import token_count
+
+    tools = server.tool_specs(server.load_data("sample"))
+    assert 26 == len(tools)
+    assert token_count(json.dumps(tools)) <= 6000

@@ -287,19 +287,18 @@ def _singular(entity: Entity) -> str:
     return entity.name[:-1] if entity.name.endswith("s") else entity.name
 
 
-def _paging_properties(what: str) -> dict[str, Any]:
+def _paging_properties() -> dict[str, Any]:
     return {
         "limit": {
             "type": "integer",
             "minimum": 1,
             "maximum": MAX_LIMIT,
-            "description": f"{what} per page (default: the query's limit, else "
-            f"{DEFAULT_PAGE_SIZE}).",
+            "description": f"Records per page (default {DEFAULT_PAGE_SIZE}).",
         },
         "cursor": {
             "type": "string",
             "maxLength": 4096,
-            "description": "next_cursor from the previous page; omit for the first page.",
+            "description": "next_cursor of the previous page.",
         },
     }
 
@@ -323,9 +322,9 @@ def tool_specs(backend: Backend) -> list[dict[str, Any]]:
         tools.append(
             {
                 "name": f"list_{e.name}",
-                "description": f"List Ashby {e.name}, a page at a time. {e.description} "
-                "Returns records and next_cursor (null on the last page).",
-                "inputSchema": _object(_paging_properties("Records"), []),
+                "description": f"List Ashby {e.name} ({e.description[:-1].lower()}); "
+                "returns records and next_cursor.",
+                "inputSchema": _object(_paging_properties(), []),
             }
         )
         if "get" in e.actions:
