@@ -510,7 +510,9 @@ def _import_mcp() -> Any:
     try:
         import mcp.server.lowlevel
     except ImportError:
-        raise MissingExtraError(f"The MCP server needs the mcp package: {_INSTALL}") from None
+        raise MissingExtraError(
+            f"ashby-query mcp needs the mcp package, which is not installed; run {_INSTALL}"
+        ) from None
     return mcp
 
 
