@@ -1,6 +1,7 @@
 """Agent helpers: describe(), tool_schema(), for_agent(), and the error catalogue."""
 
 import json
+import os
 
 import pytest
 
@@ -130,7 +131,12 @@ def test_tool_schema_formats_share_one_argument_schema(entity, paging):
 
 def test_tool_schema_arguments_validate():
     """The argument schema accepts a query with paging and refuses unknown arguments."""
-    jsonschema = pytest.importorskip("jsonschema")
+    try:
+        import jsonschema
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("jsonschema is not installed: pip install -e '.[test]'")
     params = aq.tool_schema("jobs", "anthropic", paging=True)["input_schema"]
     jsonschema.Draft202012Validator.check_schema(params)
     validator = jsonschema.Draft202012Validator(params)

@@ -35,6 +35,8 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import copy
+import functools
 import hashlib
 import json
 import logging
@@ -141,6 +143,7 @@ class LocalData:
     """
 
     def __init__(self, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        self._matches: dict[str, list[Mapping[str, Any]]] = {}
         self._records: dict[str, list[dict[str, Any]]] = {
             get_entity(name, searchable=False).name: [dict(r) for r in rows]
             for name, rows in records.items()
@@ -190,8 +193,13 @@ class LocalData:
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of ``q``'s matches, in the query's order."""
         whole = q.limit(None).cursor(None)
-        rows = whole.evaluate(self._records.get(entity.name, []))
-        return self._page(entity, rows, "search:" + str(whole), limit, cursor)
+        key = f"search:{entity.name}:{whole}"
+        rows = self._matches.get(key)
+        if rows is None:  # a walk reads each page of the same answer, so keep a few
+            if len(self._matches) >= 16:
+                self._matches.clear()
+            rows = self._matches[key] = whole.evaluate(self._records.get(entity.name, []))
+        return self._page(entity, rows, key, limit, cursor)
 
     async def list(
         self, entity: Entity, limit: int, cursor: str | None
@@ -314,8 +322,18 @@ def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
 
 def tool_specs(backend: Backend) -> list[dict[str, Any]]:
     """The server's tools as MCP tool objects (``name``, ``description``, ``inputSchema``)."""
+    return copy.deepcopy(list(_tools(_names(backend)).values()))
+
+
+def _names(backend: Backend) -> tuple[str, ...]:
+    return tuple(e.name for e in backend.entities())
+
+
+@functools.lru_cache(maxsize=16)
+def _tools(names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The tools for the entities ``names``, by tool name (built once; do not mutate)."""
     tools: list[dict[str, Any]] = []
-    entities = backend.entities()
+    entities = [ENTITIES[n] for n in names]
     for e in entities:
         if e.is_searchable:
             tools.append(tool_schema(e.name, format="mcp", paging=True))
@@ -362,7 +380,7 @@ def tool_specs(backend: Backend) -> list[dict[str, Any]]:
             ),
         }
     )
-    return tools
+    return {t["name"]: t for t in tools}
 
 
 def schema_document(entity: Entity) -> dict[str, Any]:
@@ -410,14 +428,21 @@ def read_resource(backend: Backend, uri: str) -> str:
     return json.dumps(schema_document(ENTITIES[name]), indent=2)
 
 
-def _validate_arguments(tool: dict[str, Any], arguments: Mapping[str, Any]) -> None:
+@functools.lru_cache(maxsize=64)
+def _validator(names: tuple[str, ...], tool: str) -> Any:
     try:
         import jsonschema  # type: ignore[import-untyped]
     except ImportError:  # a dependency of mcp
         raise MissingExtraError(f"Checking tool arguments needs jsonschema: {_INSTALL}") from None
+    return jsonschema.Draft202012Validator(_tools(names)[tool]["inputSchema"])
+
+
+def _validate_arguments(
+    names: tuple[str, ...], tool: dict[str, Any], arguments: Mapping[str, Any]
+) -> None:
 
     errors = sorted(
-        jsonschema.Draft202012Validator(tool["inputSchema"]).iter_errors(dict(arguments)),
+        _validator(names, tool["name"]).iter_errors(dict(arguments)),
         key=lambda e: list(e.path),
     )
     if errors:
@@ -461,10 +486,11 @@ def _jsonable(value: Any) -> Any:
 
 
 async def _run(backend: Backend, name: str, args: Mapping[str, Any]) -> dict[str, Any]:
-    tools = {t["name"]: t for t in tool_specs(backend)}
+    names = _names(backend)
+    tools = _tools(names)
     if name not in tools:
         raise ArgumentError(f"There is no tool {name!r}; tools: {', '.join(tools)}.")
-    _validate_arguments(tools[name], args)
+    _validate_arguments(names, tools[name], args)
     if name == "check_query":
         q = parse(args["query"], args["entity"])
         return {"canonical": str(q), "params": q.to_params()}
@@ -552,7 +578,8 @@ def build_server(backend: Backend) -> Any:
         )
 
     def input_schema(name: str) -> dict[str, Any] | None:
-        return next((t["inputSchema"] for t in tool_specs(backend) if t["name"] == name), None)
+        tool = _tools(_names(backend)).get(name)
+        return None if tool is None else dict(tool["inputSchema"])
 
     return Server(
         "ashby-query",
