@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 from hypothesis import given
@@ -379,8 +380,6 @@ def test_streamable_http():
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
-            import time
-
             time.sleep(0.05)
         with _session(f"http://127.0.0.1:{port}/mcp") as s:
             assert "search_candidates" in s.tools
