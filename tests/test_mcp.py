@@ -258,6 +258,19 @@ def test_every_call_fits_its_schema(sample):
     assert {"search_candidates", "list_sources", "get_application", "check_query"} <= called
 
 
+def test_entities_option_narrows_the_tools():
+    """--entities serves only the named entities (any spelling), to save context."""
+    with _session(_command("--data", "sample", "--entities", "Candidates,job_postings")) as s:
+        expected = {"search_candidates", "list_candidates", "get_candidate", "check_query"}
+        expected |= {"search_job_postings", "list_job_postings", "get_job_posting"}
+        assert expected | {"describe_entity"} == set(s.tools)
+        resources = s.portal.call(s.client.list_resources).resources
+        assert 2 == len(resources)
+        assert ["candidates", "job_postings"] == s.tools["check_query"].input_schema["properties"][
+            "entity"
+        ]["enum"]
+
+
 def test_hosted_through_the_fake_connector():
     """Without --data the server calls the connector the AIRBYTE_* variables name."""
     rows = SAMPLE["candidates"][:30]

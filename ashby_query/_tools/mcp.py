@@ -40,7 +40,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -114,6 +114,17 @@ class Backend(Protocol):
         """Release connections."""
 
 
+def _entity_names(only: Collection[str] | None) -> frozenset[str] | None:
+    """The wire names of the entities in ``only`` (any spelling); unknown ones raise."""
+    if only is None:
+        return None
+    return frozenset(get_entity(name, searchable=False).name for name in only)
+
+
+def _select(only: frozenset[str] | None) -> list[Entity]:
+    return [e for e in ENTITIES.values() if only is None or e.name in only]
+
+
 def _not_found(entity: Entity, record_id: str) -> NotFoundError:
     tools = f"list_{entity.name}" + (f" or search_{entity.name}" if entity.is_searchable else "")
     return NotFoundError(
@@ -142,16 +153,22 @@ class LocalData:
     (['0', '1'], ([{'id': '2'}], None))
     """
 
-    def __init__(self, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+    def __init__(
+        self,
+        records: Mapping[str, Sequence[Mapping[str, Any]]],
+        *,
+        only: Collection[str] | None = None,
+    ) -> None:
         self._matches: dict[str, list[Mapping[str, Any]]] = {}
         self._records: dict[str, list[dict[str, Any]]] = {
             get_entity(name, searchable=False).name: [dict(r) for r in rows]
             for name, rows in records.items()
         }
+        self._only = _entity_names(only)
 
     def entities(self) -> list[Entity]:
-        """The entities the data holds records for, in the registry's order."""
-        return [e for e in ENTITIES.values() if e.name in self._records]
+        """The entities the data holds records for (and ``only`` names), in order."""
+        return [e for e in _select(self._only) if e.name in self._records]
 
     @staticmethod
     def _cursor(entity: Entity, key: str, offset: int) -> str:
@@ -223,13 +240,20 @@ class Hosted:
     from the ``AIRBYTE_*`` variables on first use, so that a missing credential is a tool
     error rather than a server that does not start)."""
 
-    def __init__(self, base_url: str | None = None, *, client: Any = None) -> None:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        client: Any = None,
+        only: Collection[str] | None = None,
+    ) -> None:
         self._base_url = base_url
         self._client = client
+        self._only = _entity_names(only)
 
     def entities(self) -> list[Entity]:
-        """Every entity of the connector."""
-        return list(ENTITIES.values())
+        """Every entity of the connector, or those ``only`` names."""
+        return _select(self._only)
 
     def _resource(self, entity: Entity) -> Any:
         if self._client is None:
@@ -262,14 +286,14 @@ class Hosted:
             await self._client.aclose()
 
 
-def load_data(source: str) -> LocalData:
+def load_data(source: str, *, only: Collection[str] | None = None) -> LocalData:
     """Records for ``--data``: ``"sample"``, or a JSON file of entity name to records.
 
     >>> len(load_data("sample").entities())
     12
     """
     if source == "sample":
-        return LocalData(sample_records())
+        return LocalData(sample_records(), only=only)
     try:
         data = json.loads(Path(source).read_text("utf-8"))
     except OSError as exc:
@@ -285,7 +309,7 @@ def load_data(source: str) -> LocalData:
             f"{source} must hold a JSON object mapping entity names to lists of records, "
             'such as {"candidates": [{"id": "c1", "name": "Ann"}]}.'
         )
-    return LocalData(data)
+    return LocalData(data, only=only)
 
 
 # --------------------------------------------------------------------------- tools
@@ -623,6 +647,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="serve records from FILE (a JSON object of entity name to records) or 'sample' "
         "(the bundled sample data) instead of the hosted connector",
     )
+    p.add_argument(
+        "--entities",
+        metavar="A,B",
+        help="serve tools for these entities only (comma-separated), to use less of an "
+        "agent's context; default: every entity the data has",
+    )
     p.add_argument("--http", action="store_true", help="serve streamable HTTP, not stdio")
     p.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
@@ -634,7 +664,10 @@ def main(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
     _import_mcp()
     import anyio
 
-    backend: Backend = load_data(args.data) if args.data else Hosted(args.base_url)
+    only = [n.strip() for n in args.entities.split(",") if n.strip()] if args.entities else None
+    backend: Backend = (
+        load_data(args.data, only=only) if args.data else Hosted(args.base_url, only=only)
+    )
     if args.http:
         anyio.run(_serve_http, backend, args.host, args.port)
     else:
