@@ -58,7 +58,7 @@ class Session:
 
 
 @contextlib.contextmanager
-def _session(target, env=None):
+def _session(target, env=None, **client_options):
     mcp = _need("mcp")
     from anyio.from_thread import start_blocking_portal
 
@@ -66,7 +66,7 @@ def _session(target, env=None):
         target = mcp.StdioServerParameters(command=target[0], args=target[1:], env=env)
     with (
         start_blocking_portal() as portal,
-        portal.wrap_async_context_manager(mcp.Client(target)) as client,
+        portal.wrap_async_context_manager(mcp.Client(target, **client_options)) as client,
     ):
         yield Session(portal, client)
 
@@ -256,6 +256,15 @@ def test_every_call_fits_its_schema(sample):
     """Every tool the tests called with check=True had its arguments validated."""
     called = {name for name, _ in sample.sent}
     assert {"search_candidates", "list_sources", "get_application", "check_query"} <= called
+
+
+def test_legacy_handshake():
+    """A client that speaks the older initialize handshake (as desktop clients do) works."""
+    with _session(_command("--data", "sample", "--entities", "jobs"), mode="legacy") as s:
+        assert {"search_jobs", "list_jobs", "get_job"} <= set(s.tools)
+        out = s.call("search_jobs", {"query": 'status = "Open"', "limit": 3})
+        expected = aq.evaluate('status = "Open"', SAMPLE["jobs"], entity="jobs")
+        assert expected[:3] == out.structured_content["records"]
 
 
 def test_entities_option_narrows_the_tools():
