@@ -288,3 +288,11 @@ def test_walk_reprs_are_short_and_useful():
     assert "<RecordWalk 3 pages read, complete>" == repr(walk)
     page = client.candidates.search("")
     assert "<SearchPage 5 records, has_more=True, cursor='c5'>" == repr(page)
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "2", True])
+def test_bad_max_pages_is_a_configuration_error(bad):
+    """max_pages must be a whole number of pages or None, checked when the walk is made."""
+    client = sync_client(Script(3, 1))
+    with pytest.raises(aq.ConfigurationError, match="max_pages"):
+        client.candidates.iter_search("", max_pages=bad)

@@ -33,6 +33,7 @@ from .core import (
     SearchPage,
     Sleep,
     check_choice,
+    check_pages,
     get_record,
     list_page,
     search_page,
@@ -371,6 +372,7 @@ class AshbyClient:
         max_pages: int | None,
         options: CallOptions,
     ) -> RecordWalk:
+        check_pages("max_pages", max_pages)
         gen = walk(self._core, entity.name, action, params, resume, max_pages, options)
         return RecordWalk(self._steps(gen), resume)
 
@@ -607,6 +609,7 @@ class AsyncAshbyClient:
         max_pages: int | None,
         options: CallOptions,
     ) -> AsyncRecordWalk:
+        check_pages("max_pages", max_pages)
         gen = walk(self._core, entity.name, action, params, resume, max_pages, options)
         return AsyncRecordWalk(self._steps(gen), resume)
 

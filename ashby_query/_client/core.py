@@ -99,6 +99,16 @@ def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
     raise ConfigurationError(f"{name} must be one of {options}, got {_short(value)}.")
 
 
+def check_pages(name: str, value: object) -> int | None:
+    """``value`` if it is a whole number of pages, 1 or more, or ``None``."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value
+    raise ConfigurationError(
+        f"{name} must be a whole number of pages, 1 or more, or None for no cap, "
+        f"got {_short(value)}."
+    )
+
+
 def _short(value: object, size: int = 80) -> str:
     """A bounded repr of ``value`` for a message."""
     r = reprlib.Repr()
@@ -408,13 +418,7 @@ class ClientCore:
         self.field_case: FieldCase = check_choice(  # type: ignore[assignment]
             "field_case", settings.get("field_case", "camel"), get_args(FieldCase)
         )
-        cap = settings.get("page_cap", DEFAULT_PAGE_CAP)
-        if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
-            raise ConfigurationError(
-                f"page_cap must be a whole number of pages, 1 or more, or None for no cap, "
-                f"got {_short(cap)}."
-            )
-        self.page_cap = cap
+        self.page_cap = check_pages("page_cap", settings.get("page_cap", DEFAULT_PAGE_CAP))
         self._clock = clock
         self._rng = rng or random.Random()
 
