@@ -184,9 +184,10 @@ def test_search_every_searchable_entity(fake, entity):
     assert all(isinstance(t, int) for t in tooks)
 
 
-def test_sdk_rejects_the_old_shapes():
+def test_sdk_rejects_the_old_shapes(monkeypatch):
     """The SDK cannot read list in result.data/meta or a float took_ms: the reason the
     tests above would fail if FakeAshby answered that way."""
+    monkeypatch.setenv("AIRBYTE_TELEMETRY_MODE", "disabled")
     for options, call in (
         ({"list_style": "meta"}, lambda c: c.candidates.list(limit=2)),
         (
@@ -195,20 +196,17 @@ def test_sdk_rejects_the_old_shapes():
         ),
     ):
         with FakeAshby(RECORDS, **options) as old:
-            os.environ["SDK_DEV_ADP_API_HOST"] = old.url
-            try:
+            monkeypatch.setenv("SDK_DEV_ADP_API_HOST", old.url)
 
-                async def main(old=old, call=call):
-                    conn = sdk(old)
-                    try:
-                        return await call(conn)
-                    finally:
-                        await conn.close()
+            async def main(old=old, call=call):
+                conn = sdk(old)
+                try:
+                    return await call(conn)
+                finally:
+                    await conn.close()
 
-                with pytest.raises(ValidationError):
-                    run(main)
-            finally:
-                del os.environ["SDK_DEV_ADP_API_HOST"]
+            with pytest.raises(ValidationError):
+                run(main)
 
 
 # Errors ---------------------------------------------------------------------
