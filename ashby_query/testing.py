@@ -80,9 +80,12 @@ def _read_cursor(cursor: str, kind: str, key: str) -> int:
         data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if data["k"] != kind or data["q"] != key or not isinstance(data["o"], int):
             raise ValueError
+        if data["o"] < 0:
+            raise ValueError
         return int(data["o"])
-    except (ValueError, KeyError, TypeError):
-        raise ValueError(f"The cursor {cursor!r} does not belong to this {kind}.") from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        shown = repr(cursor)[:60]
+        raise ValueError(f"The cursor {shown} does not belong to this {kind}.") from None
 
 
 class FakeAshby:
@@ -132,9 +135,9 @@ class FakeAshby:
             "list_style", list_style, get_args(ListStyle)
         )
         self.took_ms_float = took_ms_float
-        self.workspaces = {
-            k: list(v) for k, v in (workspaces or {"default": [connector_id]}).items()
-        }
+        if workspaces is None:
+            workspaces = {"default": [connector_id]}
+        self.workspaces = {k: list(v) for k, v in workspaces.items()}
         self.in_process = in_process
         self.requests: list[dict[str, Any]] = []
         self.issued_tokens: list[str] = []
@@ -143,13 +146,11 @@ class FakeAshby:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._started = False
 
     # Lifecycle --------------------------------------------------------------
     def start(self) -> FakeAshby:
         """Listen on an ephemeral port of 127.0.0.1 in a background thread (in process:
         nothing to start)."""
-        self._started = True
         if self._server is not None or self.in_process:
             return self
         handler = _handler(self)
@@ -167,7 +168,6 @@ class FakeAshby:
 
     def stop(self) -> None:
         """Stop listening and close the socket."""
-        self._started = False
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -389,6 +389,12 @@ class FakeAshby:
             raise _Answer(_error(400, f"{entity} does not support {action!r}."))
         if not isinstance(params, dict):
             raise _Answer(_error(400, "params must be a JSON object."))
+        for name in ("select_fields", "exclude_fields"):
+            value = data.get(name)
+            if value is not None and (
+                not isinstance(value, list) or not all(isinstance(f, str) for f in value)
+            ):
+                raise _Answer(_error(400, f"{name} must be a list of dotted field paths."))
         rows = self.records[entity]
         if action == "get":
             wanted = params.get(schema.get_param)
@@ -409,6 +415,10 @@ class FakeAshby:
         self, entity: str, rows: list[dict[str, Any]], params: Mapping[str, Any]
     ) -> tuple[Any, dict[str, Any] | None]:
         size = params.get("limit") or self.list_page_size
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise _Answer(
+                _error(400, f"limit must be a whole number, 1 or more, got {size!r:.40}.")
+            )
         try:
             start = _read_cursor(params["cursor"], "list", entity) if params.get("cursor") else 0
         except ValueError as exc:

@@ -694,6 +694,7 @@ def test_workspace_lookup_finds_the_connector_once():
 @pytest.mark.parametrize(
     ("workspaces", "match"),
     [
+        ({"acme": []}, "No Ashby connector in the workspace 'acme'"),
         ({}, "No Ashby connector in the workspace 'acme'"),
         ({"acme": ["c1", "c2"]}, "2 Ashby connectors in the workspace 'acme'"),
     ],
@@ -858,3 +859,27 @@ def test_fake_records_a_request_before_a_slow_fault_delays_it(fake):
             c.jobs.list()
         assert before + 1 == len(fake.requests)
         assert "jobs" == fake.requests[-1]["body"]["entity"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"entity": "jobs", "action": "list", "params": {"limit": "5"}},
+        {"entity": "jobs", "action": "list", "params": {"limit": -1}},
+        {"entity": "jobs", "action": "list", "params": {"cursor": 12}},
+        {"entity": "jobs", "action": "list", "params": {"cursor": "!!"}},
+        {"entity": "jobs", "action": "list", "params": "x", "skip_truncation": True},
+        {"entity": "jobs", "action": "list", "params": {}, "select_fields": "id"},
+        {"entity": "jobs", "action": "list", "params": {}, "exclude_fields": [1]},
+        {"entity": "jobs", "action": "nope", "params": {}},
+    ],
+)
+def test_fake_answers_bad_requests_with_400(fake, body):
+    """FakeAshby answers a malformed execute body with 400 and a message, never a crash."""
+    answer = httpx.post(
+        f"{fake.url}/api/v1/integrations/connectors/{fake.connector_id}/execute",
+        json=body,
+        headers={"Authorization": f"Bearer {fake.token}"},
+    )
+    assert 400 == answer.status_code
+    assert answer.json()["errors"][0]["userPresentableMessage"]
