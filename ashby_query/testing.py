@@ -382,11 +382,11 @@ class FakeAshby:
     def _execute(self, data: Mapping[str, Any]) -> tuple[Any, dict[str, Any] | None]:
         entity, action = data.get("entity"), data.get("action")
         params = data.get("params") or {}
-        if entity not in ENTITIES:
-            raise _Answer(_error(400, f"Unknown entity {entity!r}."))
+        if not isinstance(entity, str) or entity not in ENTITIES:
+            raise _Answer(_error(400, f"Unknown entity {entity!r:.60}."))
         schema = ENTITIES[entity]
-        if action not in schema.actions:
-            raise _Answer(_error(400, f"{entity} does not support {action!r}."))
+        if not isinstance(action, str) or action not in schema.actions:
+            raise _Answer(_error(400, f"{entity} does not support {action!r:.60}."))
         if not isinstance(params, dict):
             raise _Answer(_error(400, "params must be a JSON object."))
         for name in ("select_fields", "exclude_fields"):
