@@ -69,6 +69,8 @@ def like_regex(pattern: str, semantics: Semantics = DEFAULT_SEMANTICS) -> re.Pat
         else:
             parts.append(re.escape(c))
         i += 1
+    if semantics.like_mode == "substring":
+        parts = [".*", *parts, ".*"]
     flags = re.DOTALL | (re.IGNORECASE if semantics.like_case == "insensitive" else 0)
     return re.compile("".join(parts), flags)
 

@@ -80,6 +80,8 @@ def format_value(value: object, op: Op | None = None) -> str:
         return f"{value.anchor} {sign} {abs(value.amount)}{value.unit}"
     if isinstance(value, tuple | list):
         return "(" + ", ".join(format_value(v, op) for v in value) + ")"
+    if isinstance(value, Condition):  # the nested condition of any
+        return f"({format_condition(value)})"
     return repr(value)
 
 
@@ -91,9 +93,7 @@ def _predicate(p: Predicate, negated: bool = False) -> str:
         return f"{p.field} {'not ' if negated else ''}in {format_value(p.value, op)}"
     if op is Op.LIKE:
         return f"{p.field} {'not ' if negated else ''}like {format_value(p.value, op)}"
-    if op is Op.ANY and isinstance(p.value, Condition):
-        text = f"{p.field} any ({format_condition(p.value)})"
-    elif op in OP_SYMBOLS:
+    if op in OP_SYMBOLS:
         text = f"{p.field} {OP_SYMBOLS[op]} {format_value(p.value, op)}"
     else:
         text = f"{p.field} {op.value} {format_value(p.value, op)}"

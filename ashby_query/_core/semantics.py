@@ -22,6 +22,7 @@ import attrs
 
 __all__ = ["DEFAULT_SEMANTICS", "Semantics"]
 
+LikeMode = Literal["pattern", "substring"]
 Case = Literal["sensitive", "insensitive"]
 Underscore = Literal["literal", "wildcard"]
 Fuzzy = Literal["ordered_words", "any_order_prefix"]
@@ -46,6 +47,9 @@ def _one_of(kind: object) -> Callable[[Any, Any, Any], None]:
 class Semantics:
     """How the in-memory engine and ``FakeAshby`` read each operator.
 
+    - ``like_mode``: ``"pattern"`` (default: ``like`` matches the whole value, ``%`` is
+      any run of characters, as in SQL) or ``"substring"`` (the pattern may match any
+      part of the value, as SDK 0.1.300's introspection labels ``like``).
     - ``like_case``: whether ``like`` (and so ``startswith``, ``endswith``,
       ``contains``, which the 2026 dialect writes for it) ignores case. Default
       ``"insensitive"``, as the SDK documents for those three.
@@ -62,6 +66,7 @@ class Semantics:
       day) or ``"midnight"`` (exactly midnight UTC).
     """
 
+    like_mode: LikeMode = attrs.field(default="pattern", validator=_one_of(LikeMode))
     like_case: Case = attrs.field(default="insensitive", validator=_one_of(Case))
     eq_case: Case = attrs.field(default="sensitive", validator=_one_of(Case))
     like_underscore: Underscore = attrs.field(default="literal", validator=_one_of(Underscore))

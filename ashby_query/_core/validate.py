@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import attrs
 
-from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, iter_nodes
 from .errors import Loc, Problem, QueryError, Span
 from .lower import fold_day_range
 from .schema import Entity, get_entity
@@ -23,6 +23,9 @@ from .values import DateError, looks_like_date, midnight, parse_iso, to_utc
 from .walk import fold_paths
 
 __all__ = ["MAX_LIMIT", "op_word", "rebuild", "validate", "wire_key"]
+
+#: How many ``any`` conditions may nest inside one another.
+MAX_ANY_DEPTH = 4
 
 _ALLOWED_OPS = {t: t.operators for t in FieldType}
 
@@ -145,6 +148,17 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
     elif op is Op.IN:
         new_value = _check_in(wire, field.type, value, loc, p, problems)
     elif op is Op.ANY:
+        if isinstance(value, Condition) and _any_depth(value) > MAX_ANY_DEPTH:
+            problems.append(
+                _problem(
+                    "too_deep",
+                    loc,
+                    f"any on {wire} nests any more than {MAX_ANY_DEPTH} levels deep; "
+                    f"no connector field holds arrays that deep, so flatten the condition.",
+                    None,
+                    span,
+                )
+            )
         if not isinstance(value, Condition):
             problems.append(
                 _problem(
@@ -188,6 +202,19 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
     if new_value is value and wire == p.field:
         return p
     return Predicate(op, wire, new_value, p.span, p.field_span, p.value_spans)  # type: ignore[arg-type]
+
+
+def _any_depth(root: Condition) -> int:
+    """How many ``any`` levels sit inside ``root``, counted without recursion."""
+    deepest = 0
+    stack = [(root, 1)]
+    while stack and deepest <= MAX_ANY_DEPTH:
+        cond, level = stack.pop()
+        deepest = max(deepest, level)
+        for node, _ in iter_nodes(cond):
+            if type(node) is Predicate and node.op is Op.ANY and isinstance(node.value, Condition):
+                stack.append((node.value, level + 1))
+    return deepest
 
 
 def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) -> Problem:

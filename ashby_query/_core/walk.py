@@ -72,8 +72,8 @@ def reduce_tree(root: N, step: Callable[[N, Loc], T | Branch[N, T]], loc: Loc = 
         item = pop()
         if type(item) is _Join:
             n = item.count
-            kids = out[-n:]
-            del out[-n:]
+            kids = out[len(out) - n :]
+            del out[len(out) - n :]
             out.append(item.join(kids))
             continue
         node, path = item

@@ -138,6 +138,22 @@ class Field:
         """``field keyword text``: any of the words is present."""
         return Predicate(Op.KEYWORD, self.name, text)
 
+    def array_contains(self, value: Value) -> Predicate:
+        """``field array_contains value``: the array field holds ``value`` (2026 dialect)."""
+        return Predicate(Op.ARRAY_CONTAINS, self.name, value)
+
+    def any(self, condition: Condition) -> Predicate:
+        """``field any (condition)``: some element of the array field matches ``condition``.
+
+        The condition names the elements' own fields: ``F.addresses.any(F.state == "CA")``.
+        """
+        if not isinstance(condition, Condition):
+            raise TypeError(
+                f"any() takes a condition on the elements' fields, such as "
+                f"F.addresses.any(F.state == 'CA'), got {condition!r}."
+            )
+        return Predicate(Op.ANY, self.name, condition)  # type: ignore[arg-type]
+
     def is_null(self) -> Predicate:
         """``field is null``."""
         return Predicate(Op.IS_NULL, self.name)
@@ -512,16 +528,18 @@ def evaluate(
     entity: str | EntityRef | Entity | None = None,
     *,
     now: Clock = None,
+    semantics: Semantics | None = None,
 ) -> list[Mapping[str, Any]]:
     """Run ``query`` over ``records`` in memory: filter, then sort, then limit.
 
-    ``query`` takes every form :func:`compile` does.
+    ``query`` takes every form :func:`compile` does; ``semantics`` picks the meanings
+    the service leaves undocumented (see :class:`ashby_query.Semantics`).
 
     >>> rows = [{"id": "1", "status": "active"}, {"id": "2", "status": "hired"}]
     >>> evaluate('status = "hired"', rows, entity="applications")
     [{'id': '2', 'status': 'hired'}]
     """
-    return as_query(query, entity).evaluate(records, now)
+    return as_query(query, entity).evaluate(records, now, semantics)
 
 
 @attrs.frozen

@@ -135,7 +135,7 @@ def _step(obj: object, path: Loc) -> Condition | Branch[object, Condition]:
         elif key == "not":
             children.append((Branch([(body, kpath)], _negate), kpath))
         elif key in _FIELD_OPS or key in _PATTERN_OPS or key in _ARRAY_OPS:
-            children.extend((p, kpath) for p in _predicates(key, body, kpath))
+            children.extend(_predicates(key, body, kpath))
         else:
             raise _bad(
                 "unknown_operator",
@@ -166,7 +166,14 @@ def _and_parts(kids: list[Condition]) -> Condition:
 _JOIN = {"and": _join(And), "or": _join(Or)}
 
 
-def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
+def _any_of(field: str) -> Any:
+    def join(kids: list[Condition]) -> Condition:
+        return Predicate(Op.ANY, field, kids[0])  # type: ignore[arg-type]
+
+    return join
+
+
+def _predicates(key: str, body: object, path: Loc) -> list[tuple[object, Loc]]:
     if not isinstance(body, Mapping) or not body:
         raise _bad(
             "malformed_json",
@@ -175,7 +182,7 @@ def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
             f'{{"status": "active"}}}}, got {body!r:.80}.',
             body,
         )
-    preds = []
+    preds: list[tuple[object, Loc]] = []
     for field, value in body.items():
         fpath = (*path, field)
         if key in _PATTERN_OPS:
@@ -183,11 +190,11 @@ def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
                 raise _bad(
                     "value_type", fpath, f'"{key}" takes a string, got {value!r:.80}.', value
                 )
-            preds.append(Predicate(Op.LIKE, field, _PATTERN_OPS[key](value)))
+            preds.append((Predicate(Op.LIKE, field, _PATTERN_OPS[key](value)), fpath))
             continue
         if key == "any":
-            inner = decompile_condition(value, fpath)
-            preds.append(Predicate(Op.ANY, field, inner))  # type: ignore[arg-type]
+            # The nested condition is walked by the same loop, not by a nested call.
+            preds.append((Branch([(value, fpath)], _any_of(field)), fpath))
             continue
         if key == "array_contains":
             if isinstance(value, list | dict) or value is None:
@@ -197,7 +204,7 @@ def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
                     f'"array_contains" takes a single value, got {value!r:.80}.',
                     value,
                 )
-            preds.append(Predicate(Op.ARRAY_CONTAINS, field, value))
+            preds.append((Predicate(Op.ARRAY_CONTAINS, field, value), fpath))
             continue
         op = _FIELD_OPS[key]
         if op is Op.IN:
@@ -216,7 +223,7 @@ def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
                 f'"{key}" takes a single value, got {value!r:.80}.',
                 value,
             )
-        preds.append(Predicate(op, field, value))
+        preds.append((Predicate(op, field, value), fpath))
     return preds
 
 
