@@ -1,9 +1,10 @@
 """The one walk over a condition tree, and the public visitor built on it.
 
 Every stage that reads a filter (validation, lowering, the compiler, the formatter, the
-engine, the decompiler, the CLI) folds the tree with :func:`fold`: one handler per node
-kind, applied bottom-up. Back ends are tables of handlers, in the way sqlglot's
-generators map node types to functions; none writes its own traversal.
+engine, the CLI) folds the tree with :func:`fold`: one handler per node kind, applied
+bottom-up. The JSON reader folds JSON with the general form, :func:`reduce_tree`. Back
+ends are tables of handlers, in the way sqlglot's generators map node types to
+functions; none writes its own traversal.
 
 The walk keeps its own stack, so a tree is only as deep as the parser's limits allow;
 Python's recursion limit never enters into it.
@@ -55,8 +56,8 @@ def reduce_tree(root: N, step: Callable[[N, Loc], T | Branch[N, T]], loc: Loc = 
     """Fold any tree bottom-up without recursion.
 
     ``step(node, path)`` returns the node's result, or a :class:`Branch` naming its
-    children and how to join their results. This is the single traversal of the package:
-    :func:`fold` runs it over conditions, the JSON reader over JSON objects.
+    children and how to join their results. The JSON reader runs it over JSON
+    objects; :func:`fold` is the fast form for condition trees.
 
     >>> def step(n, loc):
     ...     if isinstance(n, list):
@@ -87,6 +88,67 @@ def reduce_tree(root: N, step: Callable[[N, Loc], T | Branch[N, T]], loc: Loc = 
     return out[0]  # type: ignore[no-any-return]
 
 
+class _Up:
+    """A frame of the fold's stack: join the last ``count`` results for ``node``."""
+
+    __slots__ = ("count", "join", "node", "path")
+
+    def __init__(self, count: int, join: Callable[..., Any], node: Condition, path: Loc) -> None:
+        self.count = count
+        self.join = join
+        self.node = node
+        self.path = path
+
+
+def _fold(
+    root: Condition,
+    leaf: Callable[..., Any],
+    not_: Callable[..., Any],
+    and_: Callable[..., Any],
+    or_: Callable[..., Any],
+    loc: Loc | None,
+) -> Any:
+    """The fold both public forms share; ``loc=None`` passes no paths to the handlers."""
+    paths = loc is not None
+    if type(root) is Predicate:
+        return leaf(root, loc) if paths else leaf(root)
+    out: list[Any] = []
+    stack: list[Any] = [(root, loc)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item = pop()
+        if type(item) is _Up:
+            n = item.count
+            if n == 1:
+                kid = out.pop()
+                out.append(
+                    item.join(item.node, kid, item.path) if paths else item.join(item.node, kid)
+                )
+                continue
+            kids = out[len(out) - n :]
+            del out[len(out) - n :]
+            out.append(
+                item.join(item.node, kids, item.path) if paths else item.join(item.node, kids)
+            )
+            continue
+        node, path = item
+        kind = type(node)
+        if kind is Predicate:
+            out.append(leaf(node, path) if paths else leaf(node))
+        elif kind is Not:
+            push(_Up(1, not_, node, path))
+            push((node.operand, (*path, "not") if paths else None))
+        elif kind is And or kind is Or:
+            ops = node.operands
+            push(_Up(len(ops), and_ if kind is And else or_, node, path))
+            key = "and" if kind is And else "or"
+            for i in range(len(ops) - 1, -1, -1):
+                push((ops[i], (*path, key, i) if paths else None))
+        else:
+            raise TypeError(f"{node!r} is not a condition.")
+    return out[0]
+
+
 def fold_paths(
     root: Condition,
     *,
@@ -95,37 +157,13 @@ def fold_paths(
     and_: Callable[[And, list[T], Loc], T],
     or_: Callable[[Or, list[T], Loc], T],
     loc: Loc = (),
-    pre: Callable[[Condition, Loc], T | None] | None = None,
 ) -> T:
     """Like :func:`fold`, but every handler also gets the node's path in the wire JSON.
 
     The path of the second operand of a top-level ``and`` under ``loc`` is
-    ``(*loc, "and", 1)``. ``pre(node, path)``, when given, sees each node first; a result
-    other than ``None`` stands for the node and its children are not walked.
+    ``(*loc, "and", 1)``.
     """
-
-    def step(node: Condition, path: Loc) -> T | Branch[Condition, T]:
-        if pre is not None:
-            early = pre(node, path)
-            if early is not None:
-                return early
-        kind = type(node)
-        if kind is Predicate:
-            return leaf(node, path)  # type: ignore[arg-type]
-        if kind is Not:
-            n: Not = node  # type: ignore[assignment]
-            return Branch([(n.operand, (*path, "not"))], lambda kids: not_(n, kids[0], path))
-        if kind is And or kind is Or:
-            key = "and" if kind is And else "or"
-            ops = node.operands  # type: ignore[attr-defined]
-            join: Callable[..., T] = and_ if kind is And else or_
-            return Branch(
-                [(o, (*path, key, i)) for i, o in enumerate(ops)],
-                lambda kids: join(node, kids, path),
-            )
-        raise TypeError(f"{node!r} is not a condition.")
-
-    return reduce_tree(root, step, loc)
+    return _fold(root, leaf, not_, and_, or_, loc)  # type: ignore[no-any-return]
 
 
 def fold(
@@ -148,21 +186,7 @@ def fold(
     ...      or_=lambda n, k: " or ".join(k))
     'a and not b'
     """
-
-    def step(node: Condition, _path: Loc) -> T | Branch[Condition, T]:
-        kind = type(node)
-        if kind is Predicate:
-            return leaf(node)  # type: ignore[arg-type]
-        if kind is Not:
-            n: Not = node  # type: ignore[assignment]
-            return Branch(((n.operand, ()),), lambda kids: not_(n, kids[0]))
-        if kind is And or kind is Or:
-            join: Callable[..., T] = and_ if kind is And else or_
-            ops = node.operands  # type: ignore[attr-defined]
-            return Branch([(o, ()) for o in ops], lambda kids: join(node, kids))
-        raise TypeError(f"{node!r} is not a condition.")
-
-    return reduce_tree(root, step)
+    return _fold(root, leaf, not_, and_, or_, None)  # type: ignore[no-any-return]
 
 
 class Transformer:
