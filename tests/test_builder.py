@@ -321,3 +321,13 @@ def test_client_validates_dicts_alike_in_every_mode():
         with pytest.raises(aq.QueryError):
             apps.search({"filter": {"eq": {"stauts": "x"}}})
         assert sent == len(fake.requests)
+
+
+def test_attrs_evolve_on_a_query_validates_again():
+    """attrs.evolve(q, ast=...) makes a checked Query; a bad AST is refused."""
+    import attrs
+
+    q = aq.parse('status = "a"', "applications")
+    assert "limit 5" in str(attrs.evolve(q, ast=attrs.evolve(q.ast, limit=5)))
+    with pytest.raises(aq.QueryError, match="limit"):
+        attrs.evolve(q, ast=attrs.evolve(q.ast, limit=0))

@@ -240,17 +240,26 @@ class Query:
 
     ast: QueryAST
     schema: Entity = attrs.field(eq=False)
-    _predicate: Callable[[Mapping[str, Any]], bool] | None = attrs.field(eq=False)
+    _predicate: Callable[[Mapping[str, Any]], bool] | None = attrs.field(
+        default=None, init=False, eq=False
+    )
 
-    def __init__(self, ast: QueryAST, entity: str | Entity | None = None) -> None:
-        schema = get_entity(ast.entity if entity is None else entity)
-        self.__attrs_init__(validate(ast, entity=schema), schema, None)
+    def __init__(
+        self,
+        ast: QueryAST,
+        entity: str | Entity | None = None,
+        *,
+        schema: Entity | None = None,  # the attribute's name, so attrs.evolve(q, ...) works
+    ) -> None:
+        given = entity if entity is not None else schema
+        chosen = get_entity(ast.entity if given is None else given)
+        self.__attrs_init__(validate(ast, entity=chosen), chosen)
 
     @classmethod
     def _checked(cls, ast: QueryAST, schema: Entity) -> Query:
         """Wrap an AST that ``validate`` just returned for ``schema``: no second check."""
         query = object.__new__(cls)
-        query.__attrs_init__(ast, schema, None)
+        query.__attrs_init__(ast, schema)
         return query
 
     @property
