@@ -89,6 +89,8 @@ def test_record_timestamps_are_read_strictly():
     assert dt.datetime(2024, 1, 1, 8, tzinfo=UTC) == read_timestamp("2024-01-01T10:00:00+02:00")
     assert dt.datetime(2024, 1, 1, tzinfo=UTC) == read_timestamp("2024-01-01")
     assert read_timestamp("20240101T1000") is None
+    assert read_timestamp("\uff12024-01-01T10:00:00Z") is None  # a full-width digit
+    assert read_timestamp("2024-01-01T10:00:60Z") is None
     assert read_timestamp("2024-02-30T00:00:00Z") is None
     assert read_timestamp(20240101) is None
     rows = [{"id": "1", "createdAt": "20240101T1000"}, {"id": "2", "createdAt": "2024-01-01"}]
