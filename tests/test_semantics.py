@@ -25,6 +25,14 @@ def test_defaults_follow_the_sdk_documentation():
     assert ["1"] == ids('company = "Acme"')
 
 
+def test_like_without_wildcard_is_equality():
+    """like "x" compares as = "x" does, so the 2026 dialect's eq selects the same records."""
+    assert ids('name = "ann_x"') == ids('name like "ann_x"')
+    assert ids('name = "ANN_X"') == ids('name like "ANN_X"') == []
+    sem = aq.Semantics(eq_case="insensitive")
+    assert ["2"] == ids('name like "ANN_X"', sem)
+
+
 def test_like_case_sensitive():
     """like_case="sensitive" keeps case."""
     assert ["1"] == ids('name like "Ann%"', aq.Semantics(like_case="sensitive"))

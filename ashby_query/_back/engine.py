@@ -13,7 +13,9 @@ shared with ``FakeAshby``; the defaults follow the SDK's documentation:
   (``eq_case`` switches ``=``, ``!=``, ``in``).
 - ``like``: ``%`` matches any run of characters, ``\\%`` a literal percent, ``_`` is
   itself (``like_underscore``); case is ignored (``like_case``), as the SDK documents for
-  ``startswith``, ``endswith`` and ``contains``, which the 2026 dialect writes for it.
+  ``startswith``, ``endswith`` and ``contains``, which the 2026 dialect writes for it. A
+  pattern with no wildcard is one exact value and compares as ``=`` does (the 2026
+  dialect sends it as ``eq``).
 - ``fuzzy``: each word of the text starts a word of the field, in the same order,
   ignoring case and punctuation. ``keyword``: at least one word of the text is a word of
   the field, ignoring case.
@@ -37,7 +39,7 @@ from .._core.ast import Condition, Predicate, QueryAST
 from .._core.lower import lower_condition
 from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
-from .._core.values import Clock, read_timestamp
+from .._core.values import Clock, like_segments, read_timestamp
 from .._core.walk import fold
 
 __all__ = ["compile_predicate", "evaluate_ast", "project"]
@@ -80,6 +82,14 @@ _WORD = re.compile(r"\w+")
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
+
+
+def _exact(pattern: str, sem: Semantics) -> bool:
+    """Whether a like pattern holds no wildcard, so it stands for one exact value."""
+    segments = like_segments(pattern)
+    if len(segments) > 1 or (segments and segments[0] is None):
+        return False
+    return sem.like_underscore == "literal" or "_" not in pattern.replace("\\_", "")
 
 
 def _in_order(wanted: list[str], have: list[str]) -> bool:
@@ -140,6 +150,9 @@ def _value_leaf(f: str, op: Op, v: Any, sem: Semantics) -> Pred:
             return lambda r: type(r.get(f)) is str and r[f].casefold() in folded
         members = frozenset(x for x in v if isinstance(x, str))
         return lambda r: type(r.get(f)) is str and r.get(f) in members
+    if op is Op.LIKE and sem.like_mode == "pattern" and _exact(v, sem):
+        # No wildcard: an exact value, compared as = compares it (the 2026 dialect sends eq).
+        return _value_leaf(f, Op.EQ, like_segments(v)[0] if v else v, sem)
     if op is Op.LIKE:
         match = like_regex(v, sem).fullmatch
         return lambda r: type(r.get(f)) is str and match(r[f]) is not None
