@@ -20,12 +20,12 @@ from typing import Any, Literal
 
 import attrs
 
-from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST
-from .._core.errors import Loc, Problem, QueryError
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, iter_nodes
+from .._core.errors import Problem, QueryError
 from .._core.lower import like_operator, lower_condition
 from .._core.types import Op, wire_key
 from .._core.values import Clock, format_wire
-from .._core.walk import fold_paths
+from .._core.walk import fold
 
 __all__ = ["DIALECT_2026", "REFERENCE", "Dialect", "compile_ast", "get_dialect"]
 
@@ -117,28 +117,36 @@ def compile_condition(
     root: Condition, dialect: Dialect = REFERENCE, now: Clock = None
 ) -> dict[str, Any]:
     """Return the JSON filter object for one condition tree."""
-    problems: list[Problem] = []
+    problems: list[tuple[Predicate, Problem]] = []
     lowered = lower_condition(root, now)
 
-    def leaf(p: Predicate, path: Loc) -> dict[str, Any]:
-        return _leaf(p, dialect, path, problems, now)
+    def leaf(p: Predicate) -> dict[str, Any]:
+        return _leaf(p, dialect, problems, now)
 
-    def not_(node: Not, inner: dict[str, Any], _path: Loc) -> dict[str, Any]:
-        operand = node.operand
-        if isinstance(operand, Predicate) and operand.op is Op.IS_NULL:
-            return {"neq": {operand.field: None}}
-        return {"not": inner}
-
-    def and_(_node: And, kids: list[dict[str, Any]], _path: Loc) -> dict[str, Any]:
-        return {"and": kids}
-
-    def or_(_node: Or, kids: list[dict[str, Any]], _path: Loc) -> dict[str, Any]:
-        return {"or": kids}
-
-    out = fold_paths(lowered, leaf=leaf, not_=not_, and_=and_, or_=or_, loc=("query", "filter"))
+    out = fold(lowered, leaf=leaf, not_=_not, and_=_and, or_=_or)
     if problems:
-        raise QueryError(problems)
+        # Paths are worked out only for an error message, from the node each problem names.
+        paths = {id(node): path for node, path in iter_nodes(lowered)}
+        raise QueryError(
+            attrs.evolve(problem, loc=("query", "filter", *paths[id(node)], *problem.loc))
+            for node, problem in problems
+        )
     return out
+
+
+def _not(node: Not, inner: dict[str, Any]) -> dict[str, Any]:
+    operand = node.operand
+    if isinstance(operand, Predicate) and operand.op is Op.IS_NULL:
+        return {"neq": {operand.field: None}}
+    return {"not": inner}
+
+
+def _and(_node: And, kids: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"and": kids}
+
+
+def _or(_node: Or, kids: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"or": kids}
 
 
 def _wire(value: object) -> object:
@@ -148,7 +156,7 @@ def _wire(value: object) -> object:
 
 
 def _leaf(
-    p: Predicate, dialect: Dialect, path: Loc, problems: list[Problem], now: Clock
+    p: Predicate, dialect: Dialect, problems: list[tuple[Predicate, Problem]], now: Clock
 ) -> dict[str, Any]:
     op, field, value = p.op, p.field, p.value
     if op is Op.IS_NULL:
@@ -161,16 +169,19 @@ def _leaf(
         mapped = like_operator(value)
         if mapped is None:
             problems.append(
-                Problem(
-                    "dialect_unsupported",
-                    (*path, "like", field),
-                    f"The pattern {value!r} has no exact equivalent in the {dialect.name} "
-                    f"dialect, which only has startswith ('Ann%'), endswith ('%son'), "
-                    f"contains ('%ann%') and eq ('ann'). Rewrite it in one of those "
-                    f"forms, use fuzzy for approximate text, or compile for the "
-                    f"reference dialect.",
-                    value,
-                    span=p.span,
+                (
+                    p,
+                    Problem(
+                        "dialect_unsupported",
+                        ("like", field),
+                        f"The pattern {value!r} has no exact equivalent in the {dialect.name} "
+                        f"dialect, which only has startswith ('Ann%'), endswith ('%son'), "
+                        f"contains ('%ann%') and eq ('ann'). Rewrite it in one of those "
+                        f"forms, use fuzzy for approximate text, or compile for the "
+                        f"reference dialect.",
+                        value,
+                        span=p.span,
+                    ),
                 )
             )
             return {}
@@ -178,13 +189,16 @@ def _leaf(
     key = wire_key(op)
     if key not in dialect.operators:
         problems.append(
-            Problem(
-                "dialect_unsupported",
-                (*path, key, field),
-                f"The {dialect.name} dialect has no {key!r} operator; compile for a "
-                f"dialect that has it, such as '2026'.",
-                key,
-                span=p.span,
+            (
+                p,
+                Problem(
+                    "dialect_unsupported",
+                    (key, field),
+                    f"The {dialect.name} dialect has no {key!r} operator; compile for a "
+                    f"dialect that has it, such as '2026'.",
+                    key,
+                    span=p.span,
+                ),
             )
         )
         return {}

@@ -102,6 +102,16 @@ def rebuild(
     def one(p: Predicate, path: Loc) -> Condition:
         return leaf(p, (*path, wire_key(p.op), p.field))
 
+    kind = type(root)
+    if (kind is And or kind is Or) and all(type(o) is Predicate for o in root.operands):  # type: ignore[attr-defined]
+        # The common flat case, without the walk's frames.
+        key = "and" if kind is And else "or"
+        ops: tuple[Predicate, ...] = root.operands  # type: ignore[attr-defined]
+        kids = [one(o, (*loc, key, i)) for i, o in enumerate(ops)]
+        if all(k is o for k, o in zip(kids, ops, strict=True)):
+            return _fold_day(root)
+        return _fold_day(kind.of(*kids, span=root.span))  # type: ignore[attr-defined]
+
     def not_(node: Not, operand: Condition, _path: Loc) -> Condition:
         return node if operand is node.operand else Not(operand, node.span)
 
