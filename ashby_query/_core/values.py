@@ -98,12 +98,11 @@ def read_timestamp(value: object) -> dt.datetime | None:
     >>> read_timestamp("20240131T1000") is None
     True
     """
-    if isinstance(value, dt.datetime):
-        return to_utc(value)
-    if type(value) is not str or len(value) < 10 or len(value) > 40:
-        return None
+    if type(value) is not str:
+        return to_utc(value) if isinstance(value, dt.datetime) else None
+    n = len(value)
     if (
-        len(value) == 20
+        n == 20
         and value[19] == "Z"
         and value[10] == "T"
         and value[4] == value[7] == "-"
@@ -111,14 +110,19 @@ def read_timestamp(value: object) -> dt.datetime | None:
         and value.isascii()
     ):  # the wire form itself: C reads it faster, and refuses a non-digit just as strictly
         try:
-            return dt.datetime.fromisoformat(value)
+            return _FROM_ISO(value)
         except ValueError:
             return None
+    if n < 10 or n > 40:
+        return None
     try:
         parsed = parse_iso(value)
     except DateError:
         return None
     return parsed if isinstance(parsed, dt.datetime) else midnight(parsed)
+
+
+_FROM_ISO = dt.datetime.fromisoformat
 
 
 def to_utc(value: dt.datetime) -> dt.datetime:
