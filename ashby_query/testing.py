@@ -41,6 +41,8 @@ from ._client.core import (
 )
 from ._core.errors import QueryError
 from ._core.schema import ENTITIES
+from ._core.semantics import Semantics
+from ._core.types import MAX_LIMIT
 from ._front.builder import from_params
 
 __all__ = ["FakeAshby", "Fault", "ListStyle"]
@@ -97,6 +99,8 @@ class FakeAshby:
     :data:`ListStyle`); ``took_ms_float=True`` answers ``took_ms`` as a float, as old
     fakes did, to test tolerance. ``workspaces`` maps workspace names to the connector
     ids the connector lookup finds there (default: ``{"default": [connector_id]}``).
+    ``semantics`` (:class:`ashby_query.Semantics`) is what each search operator means
+    here, shared with the in-memory engine.
 
     With ``in_process=True`` no socket is opened: :meth:`transport` is an
     ``httpx.MockTransport`` that answers through :meth:`handle`, and :meth:`client` and
@@ -117,6 +121,7 @@ class FakeAshby:
         took_ms_float: bool = False,
         workspaces: Mapping[str, Sequence[str]] | None = None,
         in_process: bool = False,
+        semantics: Semantics | None = None,
     ) -> None:
         unknown = set(records or {}) - set(ENTITIES)
         if unknown:
@@ -139,6 +144,7 @@ class FakeAshby:
             workspaces = {"default": [connector_id]}
         self.workspaces = {k: list(v) for k, v in workspaces.items()}
         self.in_process = in_process
+        self.semantics = semantics  # what each operator means when a search runs here
         self.requests: list[dict[str, Any]] = []
         self.issued_tokens: list[str] = []
         self._token_count = 0
@@ -441,14 +447,14 @@ class FakeAshby:
         except QueryError as exc:
             raise _Answer(_error(400, str(exc))) from None
         key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-        size = paging.get("limit", 1000)
-        if not isinstance(size, int) or not 1 <= size <= 1000:
-            raise _Answer(_error(400, f"limit must be 1 to 1000, got {size!r}."))
+        size = paging.get("limit", MAX_LIMIT)
+        if not isinstance(size, int) or not 1 <= size <= MAX_LIMIT:
+            raise _Answer(_error(400, f"limit must be 1 to {MAX_LIMIT}, got {size!r}."))
         try:
             start = _read_cursor(paging["cursor"], "search", key) if "cursor" in paging else 0
         except ValueError as exc:
             raise _Answer(_error(400, str(exc))) from None
-        matched = q.evaluate(rows)
+        matched = q.evaluate(rows, semantics=self.semantics)
         page = [dict(r) for r in matched[start : start + size]]
         took = round((time.perf_counter() - started) * 1000, 3)
         if self.took_ms_float and took.is_integer():

@@ -19,7 +19,7 @@ import httpx
 from .._back.compiler import Dialect
 from .._core.schema import ENTITIES, Entity
 from .._core.values import Clock
-from .._front.builder import Query, as_query
+from .._front.builder import Query, Unchecked, as_query, checked_params
 from .core import (
     CallOptions,
     ClientCore,
@@ -45,7 +45,7 @@ from .errors import ConfigurationError
 __all__ = ["AshbyClient", "AsyncAshbyClient", "RecordWalk"]
 
 T = TypeVar("T")
-QueryLike = Query | str | Mapping[str, Any]
+QueryLike = Query | str | Mapping[str, Any] | Unchecked
 
 
 def _failure(exc: httpx.TransportError) -> Failure:
@@ -66,14 +66,13 @@ def _search_params(
     now: Clock,
     field_case: str,
 ) -> dict[str, Any]:
-    """Params for a search: a dict goes as it is; text and queries are validated first,
-    and their field names spelt in ``field_case``."""
-    compiled = not isinstance(query, Mapping)
-    if isinstance(query, Mapping) and "query" not in query:
-        # The SDK's own shape: query={"filter": ..., "sort": ...}.
-        params: dict[str, Any] = {"query": dict(query)}
-    elif isinstance(query, Mapping):
-        params = dict(query)
+    """Params for a search: text, queries and dicts are validated first (``Unchecked``
+    opts out); text and queries have their field names spelt in ``field_case``, a dict
+    goes as it is written."""
+    compiled = not isinstance(query, Mapping | Unchecked)
+    if isinstance(query, Mapping | Unchecked):
+        # Validated as in every other mode (Unchecked opts out); sent as written.
+        params: dict[str, Any] = checked_params(query, entity)
     else:
         params = as_query(query, entity.name).to_params(dialect, now)
     if limit is not None:
