@@ -191,11 +191,13 @@ def _bury(value, bad):
 @given(poisoned())
 def test_params_json_cannot_carry_raise_query_error_before_any_request(params):
     """NaN, infinities, lone surrogates and other objects in a params dict raise the
-    library's QueryError naming where they are, and nothing is sent."""
+    library's QueryError naming where they are, even unvalidated, and nothing is sent."""
     sent = []
     client = aq.AshbyClient("conn", token="t", transport=httpx.MockTransport(sent.append), env={})
+    with pytest.raises(aq.QueryError):
+        client.candidates.search(params)  # validated first, so refused either way
     with pytest.raises(aq.QueryError) as info:
-        client.candidates.search(params)
+        client.candidates.search(aq.Unchecked(params))  # not validated: the encoder refuses
     assert "unencodable_value" == info.value.type
     assert "cannot be sent" in str(info.value)
     assert [] == sent
