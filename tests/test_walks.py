@@ -65,6 +65,14 @@ walk_plans = st.tuples(
 )
 
 
+def _stop_here(got, stops):
+    """Whether the reader stops now: at the next planned stop, counted modulo 13."""
+    if stops and len(got) % 13 == stops[0] % 13:
+        stops.pop(0)
+        return True
+    return False
+
+
 def _run_sync(n, size, failures, stops):
     script = Script(n, size, failures)
     client = sync_client(script)
@@ -75,8 +83,7 @@ def _run_sync(n, size, failures, stops):
         try:
             for record in walk:
                 got.append(record["id"])
-                if stops and len(got) % 13 == stops[0] % 13:
-                    stops.pop(0)
+                if _stop_here(got, stops):
                     break
         except aq.ServerError:
             pass
@@ -113,8 +120,7 @@ def test_async_walks_resume_exactly(plan):
             try:
                 async for record in walk:
                     got.append(record["id"])
-                    if stops and len(got) % 13 == stops[0] % 13:
-                        stops.pop(0)
+                    if _stop_here(got, stops):
                         break
             except aq.ServerError:
                 pass
