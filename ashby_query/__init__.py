@@ -28,6 +28,7 @@ from ._client.errors import (
 from ._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from ._core.errors import (
     AshbyQueryError,
+    Edit,
     Problem,
     QueryError,
     QuerySyntaxError,
@@ -74,6 +75,7 @@ __all__ = [
     "DIALECT_2026",
     "Dialect",
     "ENTITIES",
+    "Edit",
     "Entity",
     "EntityRef",
     "F",
