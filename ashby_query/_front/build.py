@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from .._core.errors import Problem, QueryError, Span
 from .._core.types import Op
-from .hints import syntax
 from .lexer import Tok, unescape
 
 if TYPE_CHECKING:
@@ -209,6 +208,8 @@ class Builder:
     # Clauses --------------------------------------------------------------
     def _clause(self, name: str, value: object, s: Span) -> None:
         if name in self.clauses:
+            from .hints import syntax  # error paths only
+
             raise syntax(self.text, "duplicate_clause", s, f"'{name}' appears twice; give it once.")
         self.clauses[name] = (value, s)
 
@@ -234,6 +235,8 @@ class Builder:
         span = Span(tok.start, tok.end)
         text = self._digits(tok)
         if "." in text:
+            from .hints import syntax
+
             raise syntax(
                 self.text,
                 "limit_range",

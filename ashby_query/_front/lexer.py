@@ -6,8 +6,6 @@ import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from . import tables
-
 __all__ = ["Tok", "lex", "unescape"]
 
 
@@ -21,12 +19,16 @@ class Tok(NamedTuple):
 
 
 _SCAN: Callable[[str], Iterator[re.Match[str]]] | None = None
+_KEYWORDS: dict[str, str] = {}
 
 
 def _scanner() -> Callable[[str], Iterator[re.Match[str]]]:
-    # Compiled on first use, so importing the package costs nothing here.
+    # Loaded and compiled on first use, so importing the package costs nothing here.
     global _SCAN
     if _SCAN is None:
+        from . import tables
+
+        _KEYWORDS.update(tables.KEYWORDS)
         _SCAN = re.compile(tables.SCANNER).finditer
     return _SCAN
 
@@ -40,8 +42,9 @@ def lex(text: str) -> tuple[list[Tok], int | None]:
     tokens: list[Tok] = []
     append = tokens.append
     new = tuple.__new__
-    keywords = tables.KEYWORDS
-    for mo in _scanner()(text):
+    scan = _scanner()
+    keywords = _KEYWORDS
+    for mo in scan(text):
         kind = mo.lastgroup
         word = mo.group(kind)  # type: ignore[arg-type]
         end = mo.end()

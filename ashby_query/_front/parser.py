@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from .._core.ast import QueryAST
 from .._core.errors import Problem, QueryError, Span
-from . import tables
 from .build import Builder
-from .hints import lex_error, parse_error
 from .lexer import Tok, lex
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "parse_condition_text", "parse_text"]
@@ -49,6 +46,7 @@ DEFAULT_LIMITS = Limits()
 def _grammar_text() -> str:
     """The grammar's text, from the package or, in a source checkout, the repository."""
     from importlib import resources
+    from pathlib import Path
 
     try:
         return resources.files("ashby_query").joinpath("_grammar/query.lark").read_text("utf-8")
@@ -63,6 +61,8 @@ class _Machine:
     """The generated tables, in the shapes the hot loop wants."""
 
     def __init__(self) -> None:
+        from . import tables  # loaded on the first parse, not on import
+
         self.states = tables.STATES
         self.start = tables.START
         rows = tables.RULES
@@ -130,6 +130,8 @@ def parse_text(text: str, entity: str, limits: Limits | None = None) -> QueryAST
     m = _machine()
     tokens, bad = lex(text)
     if bad is not None:
+        from .hints import lex_error  # error paths only
+
         raise lex_error(text, bad, tokens)
     builder = Builder(text, entity, limits)
     result = _drive(text, tokens, m, builder, limits)
@@ -185,6 +187,8 @@ def _drive(
         action = states[state_stack[-1]].get(kind)
         if action is None:
             tokens.pop()
+            from .hints import parse_error  # error paths only
+
             raise parse_error(text, tokens, i, frozenset(states[state_stack[-1]]))
         if action >= 0:
             if kind == "_LPAR" or kind == "_NOT":

@@ -6,14 +6,13 @@ Query language for job_postings (Ashby, through Airbyte's context_store_search).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._core.schema import get_entity
 from .._core.types import FieldType, Op
 from .._core.validate import MAX_LIMIT, op_word
-from .._front.hints import LEX_HINTS, PARSE_HINTS
 
 __all__ = ["ERROR_CATALOGUE", "CatalogueEntry", "describe", "tool_schema"]
 
@@ -185,11 +184,28 @@ _OTHER_ROWS: list[tuple[Any, ...]] = [
 ]
 _OTHER_ENTRIES = [CatalogueEntry(*row) for row in _OTHER_ROWS]
 
-ERROR_CATALOGUE: tuple[CatalogueEntry, ...] = (
-    *(
-        CatalogueEntry(h.slug, e.entity, e.bad, e.fix, e.meaning, e.suggested)
-        for h in (*LEX_HINTS, *PARSE_HINTS)
-        if (e := h.example) is not None
-    ),
-    *_OTHER_ENTRIES,
-)
+
+def _catalogue() -> tuple[CatalogueEntry, ...]:
+    from .._front.hints import LEX_HINTS, PARSE_HINTS
+
+    return (
+        *(
+            CatalogueEntry(h.slug, e.entity, e.bad, e.fix, e.meaning, e.suggested)
+            for h in (*LEX_HINTS, *PARSE_HINTS)
+            if (e := h.example) is not None
+        ),
+        *_OTHER_ENTRIES,
+    )
+
+
+if TYPE_CHECKING:
+    ERROR_CATALOGUE: tuple[CatalogueEntry, ...]
+
+
+def __getattr__(name: str) -> Any:
+    # The catalogue is read off the syntax hints, which only error paths need: they load
+    # on first use, not on `import ashby_query`.
+    if name == "ERROR_CATALOGUE":
+        globals()[name] = catalogue = _catalogue()
+        return catalogue
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
