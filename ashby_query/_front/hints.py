@@ -893,7 +893,8 @@ def _match_list(c: Context) -> Finding | None:
 def _unexpected_word(c: Context) -> Finding | None:
     if c.kind != "NAME" or not c.expected & {"_AND", "_OR", "$END"}:
         return None
-    close = _close(c.tok.text, ["and", "or", "order", "limit", "select", "not"])
+    # The keywords the grammar takes here: and, or and the clause words.
+    close = _close(c.tok.text, sorted(w for w, t in tables.KEYWORDS.items() if t in c.expected))
     hint = f" Did you mean '{close[0]}'?" if close else ""
     fix = (Edit(c.span, close[0]),) if len(close) == 1 else ()
     return Finding(
