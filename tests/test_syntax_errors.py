@@ -204,6 +204,9 @@ def test_catalogue_suggestions_apply(entry):
         ('status = "a"&&id = "b"', "use_and", "&&", "'and'", 'status = "a" and id = "b"'),
         ("status != null", "null_comparison", "null", "is not null", "status is not null"),
         ("status:active", "colon_operator", ":", 'status = "active"', 'status = "active"'),
+        ("createdAt > today - 3 days", "bad_duration", "3", "3d", "createdAt > today - 3d"),
+        ("createdAt > today - 3", "bad_duration", "3", "3d", None),
+        ('status = "a" adn', "unexpected_word", "adn", "'and'", 'status = "a" and'),
     ],
 )
 def test_new_hints_and_suggestions(text, slug, fragment, hint, suggestion):

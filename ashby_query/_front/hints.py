@@ -976,7 +976,14 @@ def _bad_duration(c: Context) -> Finding | None:
     prev = c.prev
     if c.kind != "NUMBER" or prev is None or prev.type not in ("PLUS", "MINUS"):
         return None
-    return Finding(f"A relative time needs a unit: write {c.tok.text}d (m, h, d or w).", c.span)
+    unit = c.after(1)
+    fix: tuple[Edit, ...] = ()
+    if unit is not None and unit.type == "NAME" and unit.text.lower() in _UNITS:
+        # `today - 3 days`: the unit is there, spelled out.
+        letter = _UNITS[unit.text.lower()]
+        fix = (Edit(Span(c.tok.start, unit.end), c.tok.text + letter),)
+    msg = f"A relative time needs a unit: write {c.tok.text}d (m, h, d or w)."
+    return Finding(msg, c.span, fix)
 
 
 def _unexpected_token(c: Context) -> Finding | None:
