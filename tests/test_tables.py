@@ -139,3 +139,39 @@ def test_reordered_lexer_tokenizes_like_lark_order(text):
 
 
 _LARK_TERMS = _lark_terms() if importlib.util.find_spec("lark") else (None, [])
+
+
+_LARK = None
+
+
+@given(aqs.fuzz_texts("applications"))
+def test_parser_accepts_what_lark_accepts(text):
+    """On fuzzed text, the table-driven parser and Lark's own parser agree on the syntax.
+
+    Past Lark, the parser also refuses a clause given twice and a fractional limit.
+    """
+    import lark
+
+    import ashby_query as aq
+    from ashby_query._front.parser import parse_text
+
+    global _LARK
+    if _LARK is None:
+        gen = _generator()
+        _LARK = gen.compile_grammar(gen.GRAMMAR.read_text("utf-8"))
+    try:
+        _LARK.parse(text)
+        lark_ok = True
+    except lark.exceptions.LarkError:
+        lark_ok = False
+    try:
+        parse_text(text, "applications", aq.Limits(max_depth=10_000))
+        ours = None
+    except aq.QuerySyntaxError as err:
+        ours = err.type
+    except aq.QueryError:
+        ours = "bound"
+    if lark_ok:
+        assert ours in (None, "bound", "duplicate_clause", "limit_range"), (text, ours)
+    else:
+        assert ours not in (None, "bound"), text

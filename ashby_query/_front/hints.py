@@ -62,9 +62,9 @@ class Finding:
 class Context:
     """Where the text stopped making sense.
 
-    ``tokens`` are the tokens before the fault (for a lexing fault, those lexed so far);
-    ``tok`` is the rejected token (``ERROR`` for a bad character, ``$END`` at the end);
-    ``expected`` the terminals the parser would have taken there.
+    ``tokens`` are the query's tokens (for a lexing fault, those lexed before it) and
+    ``i`` the index of ``tok``, the rejected token (``ERROR`` for a bad character,
+    ``$END`` at the end); ``expected`` the terminals the parser would have taken there.
     """
 
     text: str
@@ -326,12 +326,15 @@ def _colon_operator(c: Context) -> Finding | None:
 
 
 def _bad_pair(chars: str, word: str, msg: str) -> Callable[[Context], Finding | None]:
+    """A rule for ``chars`` written where the keyword ``word`` belongs (``&&`` for and).
+
+    The two-character spelling's rule comes first in the table.
+    """
+
     def check(c: Context) -> Finding | None:
         pos = c.tok.start
         if not c.text.startswith(chars, pos):
             return None
-        if len(chars) == 1 and c.text.startswith(chars * 2, pos):
-            return None  # the two-character rule speaks for it
         span = Span(pos, pos + len(chars))
         return Finding(msg, span, (_spaced(c.text, span, word),))
 
