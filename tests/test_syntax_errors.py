@@ -252,3 +252,24 @@ def test_builder_errors_carry_no_text_edits():
     with pytest.raises(aq.QueryError) as info:
         aq.JobPostings.where(aq.F.isListed == "yes").to_params()
     assert info.value.suggestion is None
+
+
+def test_apply_edits_refuses_overlaps():
+    """Edits apply left to right in one pass; overlapping edits give no suggestion."""
+    from ashby_query._core.errors import apply_edits
+
+    def e(start, end, text):
+        return aq.Edit(aq.Span(start, end), text)
+
+    assert "<aXcdYef" == apply_edits("abcdef", [e(1, 2, "X"), e(4, 4, "Y"), e(0, 0, "<")])
+    assert "XYcdef" == apply_edits("abcdef", [e(0, 2, "X"), e(2, 2, "Y")])
+    assert apply_edits("abcdef", [e(1, 3, "X"), e(2, 4, "Y")]) is None
+    assert apply_edits("abcdef", [e(2, 2, "X"), e(2, 2, "Y")]) is None
+
+
+def test_many_repairs_stay_linear():
+    """A query with thousands of repairable problems builds its suggestion in one pass."""
+    text = " or ".join(['stauts = "a"'] * 3000)
+    err = fail(text)
+    assert 3000 == err.error_count()
+    assert " or ".join(['status = "a"'] * 3000) == err.suggestion

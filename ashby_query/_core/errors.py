@@ -68,15 +68,24 @@ class Edit:
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str | None:
-    """Return ``text`` with every edit made, or ``None`` if two edits overlap."""
-    out = text
-    last = len(text) + 1
-    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end), reverse=True):
-        if edit.span.end > last or (edit.span.end == last and edit.span.start == last):
-            return None
-        out = edit.apply(out)
-        last = edit.span.start
-    return out
+    """Return ``text`` with every edit made, or ``None`` if two edits overlap.
+
+    >>> apply_edits("a && b", [Edit(Span(2, 4), "and")])
+    'a and b'
+    """
+    pieces = []
+    pos = 0
+    inserted_at = -1
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        start, end = edit.span
+        if start < pos or (start == end == inserted_at):
+            return None  # overlapping, or two insertions at one place: no single reading
+        if start == end:
+            inserted_at = start
+        pieces += [text[pos:start], edit.replacement]
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 @attrs.frozen
