@@ -170,11 +170,46 @@ def terminals(lark: Any) -> tuple[dict[str, str], dict[str, str], list[tuple[str
     for t in terms:
         if t.pattern.type == "str" and name_re.match(t.pattern.value):
             keywords[str(t.pattern.value).lower()] = str(t.name)
-        else:
-            regex_terms.append((str(t.name), str(t.pattern.to_regexp())))
-            if t.pattern.type == "str":
-                literals[str(t.name)] = str(t.pattern.value)
+            continue
+        regex_terms.append((str(t.name), str(t.pattern.to_regexp())))
+        if t.pattern.type == "str":
+            literals[str(t.name)] = str(t.pattern.value)
+        elif (spelling := _shortest_spelling(str(t.pattern.value))) is not None:
+            literals[str(t.name)] = spelling  # EQ: "==" | "=" reads as '='
     return keywords, literals, regex_terms
+
+
+def _shortest_spelling(regex: str) -> str | None:
+    """The shortest string of an alternation of plain strings (``(?:==|=)``), else None."""
+    m = re.fullmatch(r"\(\?:(.*)\)", regex)
+    if m is None:
+        return None
+    spellings = []
+    for alt in m.group(1).split("|"):
+        text = re.sub(r"\\(.)", r"\1", alt)
+        if re.escape(text) != alt:
+            return None
+        spellings.append(text)
+    return min(spellings, key=len)
+
+
+def operator_phrases(lark: Any, literals: dict[str, str], keywords: dict[str, str]) -> list[str]:
+    """How each predicate's operator reads (``=``, ``not in``, ``is null``), in grammar order:
+    the terminals after the field, up to the first operand."""
+    words = {term: word for word, term in keywords.items()}
+    phrases: list[str] = []
+    for r in lark.rules:
+        if r.origin.name != "predicate" or not r.expansion or r.expansion[0].name != "field":
+            continue
+        parts = []
+        for sym in r.expansion[1:]:
+            if not sym.is_term or sym.name == "_LPAR":
+                break
+            parts.append(words.get(sym.name) or literals[sym.name])
+        phrase = " ".join(parts)
+        if phrase not in phrases:
+            phrases.append(phrase)
+    return phrases
 
 
 def compile_grammar(grammar: str) -> Any:
@@ -263,6 +298,7 @@ def build(grammar: str) -> dict[str, Any]:
         "terminals": [name for name, _ in ordered],
         "scanner": scanner,
         "value_start": sorted(str(n) for n in first["value"]),
+        "phrases": operator_phrases(lark, literals, keywords),
         "operators": operators,
     }
 
@@ -292,7 +328,7 @@ def render(data: dict[str, Any]) -> str:
         "# Keywords (matched as NAME, then looked up in lower case) -> terminal.",
         f"KEYWORDS: dict[str, str] = {data['keywords']!r}",
         "",
-        "# Punctuation terminals with one literal spelling.",
+        "# How punctuation terminals are written (the shortest, where there are several).",
         f"LITERALS: dict[str, str] = {data['literals']!r}",
         "",
         "# The scanner's alternation order, then the scanner itself.",
@@ -302,6 +338,9 @@ def render(data: dict[str, Any]) -> str:
         "# Terminals a value can start with; terminals that can follow a field.",
         f"VALUE_START: frozenset[str] = frozenset({tuple(data['value_start'])!r})",
         f"OPERATORS: frozenset[str] = frozenset({tuple(data['operators'])!r})",
+        "",
+        "# How each predicate's operator reads, in grammar order.",
+        f"OPERATOR_PHRASES: tuple[str, ...] = {tuple(data['phrases'])!r}",
         "",
     ]
     return "\n".join(out)

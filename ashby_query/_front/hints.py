@@ -135,8 +135,6 @@ def syntax(
 # How terminals read in messages. Keywords and punctuation come from the grammar; only
 # the terminals that stand for a kind of text are described by hand.
 _DESCRIBED = {
-    "EQ": "'='",
-    "NEQ": "'!='",
     "DATETIME": "a datetime",
     "DATE": "a date",
     "DURATION": "a duration such as 30d",
@@ -923,8 +921,7 @@ def _expected_operator(c: Context) -> Finding | None:
         fix = (Edit(c.span, close[0]),) if len(close) == 1 else ()
     return Finding(
         f"Expected an operator after the field, got {c.tok.text!r}.{hint} Operators: "
-        f"=, !=, >, >=, <, <=, in, not in, like, not like, fuzzy, keyword, is null, "
-        f"between.",
+        f"{', '.join(tables.OPERATOR_PHRASES)}.",
         c.span,
         fix,
     )

@@ -176,8 +176,8 @@ RULES: tuple[tuple[str, str, int, tuple[int, ...], tuple[int, ...], bool, int], 
 # Keywords (matched as NAME, then looked up in lower case) -> terminal.
 KEYWORDS: dict[str, str] = {'and': '_AND', 'asc': '_ASC', 'between': '_BETWEEN', 'by': '_BY', 'cursor': '_CURSOR', 'desc': '_DESC', 'false': 'FALSE', 'fuzzy': '_FUZZY', 'in': '_IN', 'is': '_IS', 'keyword': '_KEYWORD', 'like': '_LIKE', 'limit': '_LIMIT', 'not': '_NOT', 'now': 'NOW', 'null': '_NULL', 'or': '_OR', 'order': '_ORDER', 'select': '_SELECT', 'today': 'TODAY', 'true': 'TRUE', 'yesterday': 'YESTERDAY'}
 
-# Punctuation terminals with one literal spelling.
-LITERALS: dict[str, str] = {'GT': '>', 'GTE': '>=', 'LT': '<', 'LTE': '<=', 'MINUS': '-', 'PLUS': '+', '_COMMA': ',', '_DOT': '.', '_LPAR': '(', '_RPAR': ')'}
+# How punctuation terminals are written (the shortest, where there are several).
+LITERALS: dict[str, str] = {'EQ': '=', 'GT': '>', 'GTE': '>=', 'LT': '<', 'LTE': '<=', 'MINUS': '-', 'NEQ': '!=', 'PLUS': '+', '_COMMA': ',', '_DOT': '.', '_LPAR': '(', '_RPAR': ')'}
 
 # The scanner's alternation order, then the scanner itself.
 TERMINALS: tuple[str, ...] = ('NAME', 'STRING', '_LPAR', '_RPAR', '_COMMA', 'EQ', 'DATETIME', 'DATE', 'DURATION', 'NUMBER', 'NEQ', 'LTE', 'LT', 'GTE', 'GT', 'MINUS', 'PLUS', '_DOT')
@@ -186,3 +186,6 @@ SCANNER: str = '(?:[ \t\r\n]+)?(?:(?P<NAME>[A-Za-z_][A-Za-z0-9_]*)|(?P<STRING>(?
 # Terminals a value can start with; terminals that can follow a field.
 VALUE_START: frozenset[str] = frozenset(('DATE', 'DATETIME', 'FALSE', 'NOW', 'NUMBER', 'STRING', 'TODAY', 'TRUE', 'YESTERDAY'))
 OPERATORS: frozenset[str] = frozenset(('EQ', 'GT', 'GTE', 'LT', 'LTE', 'NEQ', '_BETWEEN', '_FUZZY', '_IN', '_IS', '_KEYWORD', '_LIKE', '_NOT'))
+
+# How each predicate's operator reads, in grammar order.
+OPERATOR_PHRASES: tuple[str, ...] = ('=', '!=', '>', '>=', '<', '<=', 'in', 'not in', 'like', 'not like', 'fuzzy', 'keyword', 'is null', 'is not null', 'between')
