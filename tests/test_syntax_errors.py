@@ -206,6 +206,15 @@ def test_catalogue_suggestions_apply(entry):
         ("status:active", "colon_operator", ":", 'status = "active"', 'status = "active"'),
         ("createdAt > today - 3 days", "bad_duration", "3", "3d", "createdAt > today - 3d"),
         ("createdAt > today - 3", "bad_duration", "3", "3d", None),
+        ('status in ("a",,"b")', "trailing_comma", ",", "extra comma", 'status in ("a","b")'),
+        (
+            'status not in ("a" "b" "c", "d")',
+            "missing_comma",
+            '"b"',
+            "with commas",
+            'status not in ("a", "b", "c", "d")',
+        ),
+        ('status = "a" "b"', "unexpected_token", '"b"', "Unexpected", None),
         ('status = "a" adn', "unexpected_word", "adn", "'and'", 'status = "a" and'),
     ],
 )

@@ -101,6 +101,19 @@ class Context:
                 return self.tokens[j].text
         return "field"
 
+    def in_list(self) -> bool:
+        """Whether the fault sits inside the parentheses of an ``in`` list."""
+        depth = 0
+        for j in range(min(self.i, len(self.tokens)) - 1, -1, -1):
+            kind = self.tokens[j].type
+            if kind == "_RPAR":
+                depth += 1
+            elif kind == "_LPAR":
+                if depth == 0:
+                    return j > 0 and self.tokens[j - 1].type == "_IN"
+                depth -= 1
+        return False
+
     def shown(self) -> str:
         return repr(self.tok.text) if self.kind != "$END" else "the end of the query"
 
@@ -759,16 +772,42 @@ def _sort_direction(c: Context) -> Finding | None:
 
 def _trailing_comma(c: Context) -> Finding | None:
     prev = c.prev
-    if prev is None or prev.type != "_COMMA" or c.kind not in ("_RPAR", "$END"):
+    if prev is None or prev.type != "_COMMA" or c.kind not in ("_RPAR", "$END", "_COMMA"):
         return None
     if c.kind == "$END" and "NAME" not in c.expected:
         return None
+    if c.kind == "_COMMA":
+        return Finding(
+            "Remove the extra comma: items of a list are separated by one comma.",
+            c.span,
+            (Edit(Span(prev.end, c.tok.end), ""),),
+        )
     span = Span(prev.start, prev.end)
     where = "before ')'" if c.kind == "_RPAR" else "at the end"
     return Finding(
         f"Remove the comma {where}: a list ends with its last item.",
         span,
         (_delete(c.text, span),),
+    )
+
+
+def _missing_comma(c: Context) -> Finding | None:
+    # `in ("a" "b")`: a value where the list wanted ',' or ')'.
+    prev = c.prev
+    if c.kind not in tables.VALUE_START or prev is None or prev.type not in tables.VALUE_START:
+        return None
+    if not c.in_list():
+        return None
+    edits = [Edit(Span(prev.end, prev.end), ",")]
+    for a, b in zip(c.tokens[c.i :], c.tokens[c.i + 1 :], strict=False):
+        if a.type not in tables.VALUE_START and a.type != "_COMMA":
+            break
+        if a.type in tables.VALUE_START and b.type in tables.VALUE_START:
+            edits.append(Edit(Span(a.end, a.end), ","))
+    return Finding(
+        f"Separate the values of a list with commas: {c.field()} in ({prev.text}, {c.tok.text}).",
+        c.span,
+        tuple(edits),
     )
 
 
@@ -1063,6 +1102,15 @@ PARSE_HINTS: tuple[Hint, ...] = (
             'status in ("Spam",)',
             'status in ("Spam")',
             "A comma after the last item of a list.",
+        ),
+    ),
+    Hint(
+        "missing_comma",
+        _missing_comma,
+        _fx(
+            'status in ("a" "b")',
+            'status in ("a", "b")',
+            "Two values of a list with no comma between them.",
         ),
     ),
     Hint(
