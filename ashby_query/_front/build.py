@@ -129,6 +129,13 @@ class Builder:
     def keyword(self, c: list[Any], s: Span) -> Predicate:
         return self._match(Op.KEYWORD, c, s)
 
+    def array_contains(self, c: list[Any], s: Span) -> Predicate:
+        return self._match(Op.ARRAY_CONTAINS, c, s)
+
+    def any_(self, c: list[Any], s: Span) -> Predicate:
+        field: Tok = c[0]
+        return Predicate(Op.ANY, field.text, c[1], s, Span(field.start, field.end))
+
     def is_null(self, c: list[Any], s: Span) -> Predicate:
         field: Tok = c[0]
         return Predicate(Op.IS_NULL, field.text, None, s, Span(field.start, field.end))
