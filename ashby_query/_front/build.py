@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from .._core.errors import Problem, QueryError, Span
 from .._core.types import Op
 from .lexer import Tok, unescape
 
-if TYPE_CHECKING:
-    from .parser import Limits
-
-__all__ = ["Builder", "Val"]
+__all__ = ["Bounds", "Builder", "Val"]
 
 
 class Val:
@@ -26,10 +23,23 @@ class Val:
         self.kind = kind
 
 
+class Bounds(Protocol):
+    """The bounds the builder checks as it reduces (``parser.Limits`` has them)."""
+
+    @property
+    def max_in(self) -> int: ...
+
+    @property
+    def max_string(self) -> int: ...
+
+    @property
+    def max_digits(self) -> int: ...
+
+
 class Builder:
     """Reduce callbacks, looked up by the rule's alias (``eq``, ``in_``, ``query``, ...)."""
 
-    def __init__(self, text: str, entity: str, limits: Limits) -> None:
+    def __init__(self, text: str, entity: str, limits: Bounds) -> None:
         self.text = text
         self.entity = entity
         self.limits = limits
