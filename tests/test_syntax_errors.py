@@ -282,3 +282,13 @@ def test_many_repairs_stay_linear():
     err = fail(text)
     assert 3000 == err.error_count()
     assert " or ".join(['status = "a"'] * 3000) == err.suggestion
+
+
+def test_expected_lists_only_what_would_be_read():
+    """Expected words are the tokens the parser would take, not LALR lookaheads it would
+    reduce on and then reject: after a complete condition, no ',' or ')'."""
+    err = fail('status = "a" "b"')
+    assert "'and'" in err.expected
+    assert "','" not in err.expected
+    assert "')'" not in err.expected
+    assert "','" not in str(err)

@@ -189,7 +189,7 @@ def _drive(
             tokens.pop()
             from .hints import parse_error  # error paths only
 
-            raise parse_error(text, tokens, i, frozenset(states[state_stack[-1]]))
+            raise parse_error(text, tokens, i, _acceptable(m, state_stack))
         if action >= 0:
             if kind == "_LPAR" or kind == "_NOT":
                 depth += 1
@@ -263,6 +263,34 @@ def _picker(keep: tuple[int, ...], size: int) -> Callable[[list[Any]], Any] | No
         j = keep[0]
         return lambda kids: (kids[j],)
     return operator.itemgetter(*keep)
+
+
+def _acceptable(m: _Machine, stack: list[int]) -> frozenset[str]:
+    """The terminals the parser could really take next from ``stack``.
+
+    An LALR state may list a terminal it would only reduce on and then reject (merged
+    lookaheads), so each is tried on a copy of the stack until it shifts or fails.
+    """
+    out = set()
+    for terminal in m.states[stack[-1]]:
+        if not (terminal.isupper() or terminal == "$END"):
+            continue  # a rule name: a goto, not something to read
+        states = list(stack)
+        while True:
+            action = m.states[states[-1]].get(terminal)
+            if action is None:
+                break
+            if action >= 0 or (terminal == "$END" and m.origins[-1 - action] == "start"):
+                out.add(terminal)
+                break
+            origin, size = m.plans[-1 - action][:2]
+            if size:
+                del states[-size:]
+            goto = m.states[states[-1]].get(origin)
+            if goto is None:
+                break
+            states.append(goto)
+    return frozenset(out)
 
 
 def _unit_chain(m: _Machine, below: int, ridx: int, kind: str) -> int:
