@@ -201,3 +201,19 @@ def test_identity_fixture():
     for line in lines:
         entity, text = line.split("\t")
         assert text == str(parse(text, entity)), line
+
+
+def test_any_holds_a_whole_condition():
+    """`any (...)` holds the condition inside its parentheses as one node, and/or included."""
+    import attrs
+
+    from ashby_query import ENTITIES, FieldType, SearchField
+
+    apps = ENTITIES["applications"]
+    mine = attrs.evolve(
+        apps,
+        searchable={**apps.searchable, "team": SearchField("team", FieldType.ARRAY, "Team")},
+    )
+    q = parse('team any (role = "R" and role = "S" or role = "T")', mine)
+    inner = q.ast.filter.value
+    assert (F.role == "R") & (F.role == "S") | (F.role == "T") == inner
