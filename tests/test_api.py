@@ -16,7 +16,7 @@ LAYERS = [
     {"_core.ast", "_core.values"},
     {"_core.schema"},
     {"_core.validate"},
-    {"_front.parser", "_front.decompiler"},
+    {"_front.parser", "_front.bounds", "_front.decompiler"},
     {"_back.compiler", "_back.formatter", "_back.engine"},
     {"_front.builder"},
     {"_client.errors", "_client.core", "_client.client", "testing", "_tools.sample"},

@@ -18,7 +18,7 @@ from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, Sor
 from .errors import Loc, Problem, QueryError, Span
 from .schema import Entity, get_entity
 from .types import ORDERING_OPS, FieldType, Op
-from .values import DateError, looks_like_date, midnight, parse_iso, to_utc
+from .values import DateError, looks_like_date, midnight, parse_iso, range_problem, to_utc
 
 __all__ = ["MAX_LIMIT", "rebuild", "validate"]
 
@@ -337,6 +337,20 @@ def _check_in(
             )
             items.append(item)
             continue
+        if isinstance(item, RelativeTime):
+            problems.append(
+                _problem(
+                    "value_type",
+                    (*loc, i),
+                    f"in on {wire} compares exact instants, so the relative time "
+                    f"{item.text()} cannot stand in its list; compare with a range instead: "
+                    f"{wire} >= today - 1d and {wire} < today.",
+                    item,
+                    span,
+                )
+            )
+            items.append(item)
+            continue
         if ftype is FieldType.TIMESTAMP and _is_date_only(item):
             problems.append(
                 _problem(
@@ -395,7 +409,15 @@ def _check_scalar(
             f"(units m, h, d, w; also now and yesterday).",
         )
     if isinstance(value, RelativeTime):
+        wrong = value.problem()
+        if wrong is not None:
+            problems.append(_problem("invalid_date", loc, wrong, value, span))
         return value
+    if isinstance(value, dt.date):
+        wrong = range_problem(value, whole_day=op in (Op.EQ, Op.NEQ))
+        if wrong is not None:
+            problems.append(_problem("invalid_date", loc, wrong, value, span))
+            return value
     if isinstance(value, dt.datetime):
         return to_utc(value)
     if isinstance(value, dt.date):
@@ -403,6 +425,9 @@ def _check_scalar(
     if isinstance(value, str) and looks_like_date(value):
         try:
             parsed = parse_iso(value)
+            wrong = range_problem(parsed, whole_day=op in (Op.EQ, Op.NEQ))
+            if wrong is not None:
+                raise DateError(wrong)
         except DateError as exc:
             problems.append(_problem("invalid_date", loc, str(exc), value, span))
             return value

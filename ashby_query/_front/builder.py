@@ -35,6 +35,7 @@ from .._core.schema import ENTITIES, Entity, get_entity
 from .._core.types import Op
 from .._core.validate import rebuild, validate
 from .._core.values import Clock, now_utc
+from .bounds import check_condition, check_query
 from .decompiler import decompile
 from .parser import Limits, parse_condition_text, parse_text
 
@@ -221,10 +222,14 @@ class Query:
         return self.ast.entity
 
     def _with(self, **changes: Any) -> Query:
-        return Query(validate(attrs.evolve(self.ast, **changes)))
+        ast = attrs.evolve(self.ast, **changes)
+        check_query(ast, with_filter=False)  # where() checks conditions itself
+        return Query(validate(ast))
 
-    def where(self, *conditions: Condition | str) -> Query:
+    def where(self, *conditions: Condition | str, limits: Limits | None = None) -> Query:
         """AND ``conditions`` onto the filter; a string is parsed as query text.
+
+        Conditions are held to ``limits`` (default ``Limits()``) as text is.
 
         >>> from ashby_query import Candidates
         >>> str(Candidates.where(Candidates.name.like("Ann%")).where('company = "Acme"'))
@@ -238,6 +243,7 @@ class Query:
                 if parsed is not None:
                     parts.append(parsed)
             elif isinstance(c, Condition):
+                check_condition(c, limits)
                 parts.append(c)
             else:
                 raise TypeError(
@@ -406,9 +412,9 @@ class EntityRef:
         """A query for every record."""
         return Query(QueryAST(self._entity.name))
 
-    def where(self, *conditions: Condition | str) -> Query:
+    def where(self, *conditions: Condition | str, limits: Limits | None = None) -> Query:
         """Start a query with a filter; see :meth:`Query.where`."""
-        return self.all().where(*conditions)
+        return self.all().where(*conditions, limits=limits)
 
     def order_by(self, *keys: SortKey | Field | str) -> Query:
         """Start a query with a sort; see :meth:`Query.order_by`."""
@@ -450,14 +456,21 @@ def parse(
     return Query(validate(ast, text))
 
 
-def from_params(params: Mapping[str, Any], entity: str | EntityRef | Entity) -> Query:
+def from_params(
+    params: Mapping[str, Any],
+    entity: str | EntityRef | Entity,
+    *,
+    limits: Limits | None = None,
+) -> Query:
     """Read ``context_store_search`` params (either dialect) back into a :class:`Query`.
+
+    The params are held to ``limits`` (default ``Limits()``) as text is.
 
     >>> q = parse('status in ("active", "hired") order by createdAt desc', "applications")
     >>> from_params(q.to_params(), entity="applications") == q
     True
     """
-    return Query(validate(decompile(params, _entity_name(entity))))
+    return Query(validate(decompile(params, _entity_name(entity), limits)))
 
 
 def compile(
@@ -537,11 +550,13 @@ def as_query(
     if isinstance(query, str):
         return parse(query, name, limits=limits)
     if isinstance(query, QueryAST):
+        check_query(query, limits)
         return Query(validate(attrs.evolve(query, entity=name)))
     if isinstance(query, Condition):
+        check_condition(query, limits)
         return Query(validate(QueryAST(name, query)))
     if isinstance(query, Mapping):
-        return from_params(query, name)
+        return from_params(query, name, limits=limits)
     raise TypeError(
         f"Expected a Query, an AST, a condition, query text or params, got {type(query).__name__}."
     )
