@@ -27,7 +27,7 @@ from typing import Any
 
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
 from .._core.types import FieldType, Op
-from .._core.values import UTC, Clock, like_segments, midnight, now_utc, to_utc
+from .._core.values import UTC, Clock, like_matcher, like_segments, midnight, now_utc, to_utc
 
 __all__ = ["compile_predicate", "evaluate_ast", "project"]
 
@@ -108,8 +108,8 @@ def _leaf(p: Predicate, now: dt.datetime) -> Pred:
         return lambda r: type(r.get(f)) is str and r.get(f) in members
     if op is Op.LIKE:
         assert isinstance(v, str)
-        match = like_regex(v).fullmatch
-        return lambda r: type(r.get(f)) is str and match(r[f]) is not None
+        like = like_matcher(v)  # linear time: no backtracking regex
+        return lambda r: type(r.get(f)) is str and like(r[f])
     if op is Op.FUZZY:
         assert isinstance(v, str)
         wanted = _words(v)

@@ -358,3 +358,18 @@ def iter_nodes(root: Condition) -> Iterable[tuple[Condition, tuple[str | int, ..
             key = "and" if isinstance(node, And) else "or"
             for i in range(len(node.operands) - 1, -1, -1):
                 stack.append((node.operands[i], (*path, key, i)))
+
+
+def iter_tree(root: Condition) -> Iterable[Condition]:
+    """Yield every node under ``root``, depth first, without recursion or paths.
+
+    Linear in the size of the tree whatever its depth (a path per node is not).
+    """
+    stack: list[Condition] = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Not):
+            stack.append(node.operand)
+        elif isinstance(node, And | Or):
+            stack.extend(reversed(node.operands))

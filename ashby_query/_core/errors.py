@@ -17,6 +17,7 @@ column.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -82,9 +83,28 @@ class Problem:
 
 def locate(text: str, offset: int) -> tuple[int, int]:
     """Return the 1-based line and column of ``offset`` in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    start = text.rfind("\n", 0, offset) + 1
-    return line, offset - start + 1
+    starts = _line_starts(text)
+    line = bisect.bisect_right(starts, offset)
+    return line, offset - starts[line - 1] + 1
+
+
+# The line starts of the last text located in, so that placing many problems in one
+# text reads it once (an error with 100,000 problems stays linear).
+_LINES: tuple[str, list[int]] = ("", [0])
+
+
+def _line_starts(text: str) -> list[int]:
+    global _LINES  # a one-entry cache, replaced whole
+    cached = _LINES
+    if cached[0] is text:
+        return cached[1]
+    starts = [0]
+    i = text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
+    _LINES = (text, starts)
+    return starts
 
 
 def caret_display(text: str, span: Span) -> str:

@@ -65,9 +65,9 @@ class Entity:
             return name
         return self._record_lookup.get(_fold(name))
 
-    def unknown_field_message(self, name: str, *, what: str = "field") -> str:
+    def unknown_field_message(self, name: str, *, what: str = "field", suggest: bool = True) -> str:
         """Say that ``name`` is not a searchable field, with the closest names."""
-        close = self.closest(name)
+        close = self.closest(name) if suggest else []
         hint = f" Did you mean {_or_list(close)}?" if close else ""
         return (
             f"{name!r} is not a searchable {what} of {self.name}.{hint} "

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import attrs
 
@@ -130,19 +131,20 @@ def rebuild(
         if all(k is o for k, o in zip(kids, root.operands, strict=True)):
             return _fold_day(root)  # nothing changed: keep the node
         return _fold_day(type(root).of(*kids, span=root.span))
-    # Each frame: node, its path, and the rebuilt children gathered so far.
+    # Each frame: node, its path, and the rebuilt children gathered so far. Paths are
+    # parent links (LazyLoc), so a deep tree costs no more per node than a shallow one.
     out: list[Condition] = []
-    stack: list[tuple[Condition, Loc, bool]] = [(root, loc, False)]
+    stack: list[tuple[Condition, LazyLoc, bool]] = [(root, LazyLoc(None, loc), False)]
     while stack:
         node, path, done = stack.pop()
         if isinstance(node, Predicate):
-            out.append(leaf(node, (*path, wire_key(node.op), node.field)))
+            out.append(leaf(node, path.child(wire_key(node.op), node.field)))  # type: ignore[arg-type]
         elif isinstance(node, Not):
             if done:
                 out.append(Not(out.pop(), node.span))
             else:
                 stack.append((node, path, True))
-                stack.append((node.operand, (*path, "not"), False))
+                stack.append((node.operand, path.child("not"), False))
         elif isinstance(node, And | Or):
             n = len(node.operands)
             if done:
@@ -153,10 +155,53 @@ def rebuild(
                 key = "and" if isinstance(node, And) else "or"
                 stack.append((node, path, True))
                 for i in range(n - 1, -1, -1):
-                    stack.append((node.operands[i], (*path, key, i), False))
+                    stack.append((node.operands[i], path.child(key, i), False))
         else:
             raise TypeError(f"{node!r} is not a condition.")
     return out[0]
+
+
+class LazyLoc:
+    """A path kept as a link to its parent's: O(1) to extend, spelled out when read."""
+
+    __slots__ = ("_flat", "_keys", "_parent")
+
+    def __init__(self, parent: LazyLoc | None, keys: Loc) -> None:
+        self._parent = parent
+        self._keys = keys
+        self._flat: Loc | None = None
+
+    def child(self, *keys: str | int) -> LazyLoc:
+        """This path extended by ``keys``."""
+        return LazyLoc(self, keys)
+
+    def with_last(self, key: str | int) -> LazyLoc:
+        """The same path with its last key replaced by ``key``."""
+        return LazyLoc(self._parent, (*self._keys[:-1], key))
+
+    def flat(self) -> Loc:
+        """The path as a plain tuple."""
+        if self._flat is None:
+            chunks: list[Loc] = []
+            link: LazyLoc | None = self
+            while link is not None:
+                chunks.append(link._keys)
+                link = link._parent
+            self._flat = tuple(k for chunk in reversed(chunks) for k in chunk)
+        return self._flat
+
+    def __iter__(self) -> Iterator[str | int]:
+        return iter(self.flat())
+
+    def __len__(self) -> int:
+        return len(self.flat())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.flat()[index]
+
+
+def _child(loc: Loc, key: str | int) -> Loc:
+    return loc.child(key) if isinstance(loc, LazyLoc) else (*loc, key)
 
 
 def _fold_day(node: Condition) -> Condition:
@@ -202,16 +247,17 @@ def _instant(value: object) -> dt.datetime | None:
 def _problem(
     kind: str, loc: Loc, msg: str, value: object, span: Span | None, **ctx: object
 ) -> Problem:
-    return Problem(kind, loc, msg, value, ctx, span)
+    return Problem(kind, tuple(loc), msg, value, ctx, span)
 
 
 def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]) -> Condition:
     wire = entity.resolve(p.field) if isinstance(p.field, str) else None
     if wire is None:
-        problems.append(_field_problem(entity, p.field, loc, p.field_span or p.span))
+        suggest = len(problems) < _SUGGEST_CAP  # the closest names cost work: cap it
+        problems.append(_field_problem(entity, p.field, loc, p.field_span or p.span, suggest))
         return p
     field = entity.searchable[wire]
-    loc = (*loc[:-1], wire)
+    loc = loc.with_last(wire) if isinstance(loc, LazyLoc) else (*loc[:-1], wire)
     op, value = p.op, p.value
     if op in (Op.EQ, Op.NEQ) and value is None:
         node = Predicate(Op.IS_NULL, wire, None, p.span, p.field_span, p.value_spans)
@@ -244,7 +290,13 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
     return Predicate(op, wire, new_value, p.span, p.field_span, p.value_spans)  # type: ignore[arg-type]
 
 
-def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) -> Problem:
+#: Closest-name suggestions are worked out for this many problems, then left out.
+_SUGGEST_CAP = 10
+
+
+def _field_problem(
+    entity: Entity, name: object, loc: Loc, span: Span | None, suggest: bool = True
+) -> Problem:
     if not isinstance(name, str):
         return _problem(
             "unknown_field", loc, f"A field name must be a string, got {name!r}.", name, span
@@ -264,10 +316,10 @@ def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) ->
     return _problem(
         "unknown_field",
         loc,
-        entity.unknown_field_message(name),
+        entity.unknown_field_message(name, suggest=suggest),
         name,
         span,
-        suggestions=entity.closest(name),
+        suggestions=entity.closest(name) if suggest else [],
         searchable=list(entity.searchable),
     )
 
@@ -328,7 +380,7 @@ def _check_in(
             problems.append(
                 _problem(
                     "value_type",
-                    (*loc, i),
+                    _child(loc, i),
                     f"null cannot stand in an in list; test it on its own: "
                     f"{wire} in (...) or {wire} is null.",
                     item,
@@ -341,7 +393,7 @@ def _check_in(
             problems.append(
                 _problem(
                     "value_type",
-                    (*loc, i),
+                    _child(loc, i),
                     f"in on {wire} compares exact instants, so the relative time "
                     f"{item.text()} cannot stand in its list; compare with a range instead: "
                     f"{wire} >= today - 1d and {wire} < today.",
@@ -355,7 +407,7 @@ def _check_in(
             problems.append(
                 _problem(
                     "value_type",
-                    (*loc, i),
+                    _child(loc, i),
                     f"in on {wire} compares exact instants, so {item!s} needs a time: "
                     f"write {item!s}T00:00:00Z, or use {wire} = {item!s} for the whole day.",
                     item,
@@ -364,7 +416,7 @@ def _check_in(
             )
             items.append(item)
             continue
-        items.append(_check_scalar(wire, ftype, Op.IN, item, (*loc, i), span, problems))
+        items.append(_check_scalar(wire, ftype, Op.IN, item, _child(loc, i), span, problems))
     return tuple(items)
 
 

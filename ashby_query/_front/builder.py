@@ -28,7 +28,7 @@ from .._core.ast import (
     RelativeTime,
     SortKey,
     Value,
-    iter_nodes,
+    iter_tree,
 )
 from .._core.errors import Problem, QueryError, UnknownFieldError
 from .._core.schema import ENTITIES, Entity, get_entity
@@ -362,7 +362,7 @@ def _has_relative(root: Condition | None) -> bool:
     """Whether a filter holds a relative time such as ``today - 30d``."""
     if root is None:
         return False
-    for node, _ in iter_nodes(root):
+    for node in iter_tree(root):
         if isinstance(node, Predicate):
             values = node.value if isinstance(node.value, tuple) else (node.value,)
             if any(isinstance(v, RelativeTime) for v in values):
