@@ -242,7 +242,7 @@ def _tree_repr(self: Condition) -> str:
     return "".join(parts)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Predicate(Condition):
     """One operator applied to one field: ``status = "active"``, ``id in (...)``.
 
@@ -255,6 +255,15 @@ class Predicate(Condition):
     span: Span | None = attrs.field(default=None, eq=False, repr=False)
     field_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     value_spans: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False)
+
+    def __repr__(self) -> str:
+        # As attrs prints it, except that a value Python cannot print (an integer of
+        # more than 4,300 digits) is shown cut to size instead of raising.
+        try:
+            value = repr(self.value)
+        except ValueError:
+            value = shown(self.value)
+        return f"Predicate(op={self.op!r}, field={self.field!r}, value={value})"
 
 
 @attrs.frozen(eq=False, repr=False)

@@ -14,6 +14,7 @@ import attrs
 
 from .errors import Problem, QueryError
 from .types import FieldType
+from .values import shown
 
 __all__ = ["ENTITIES", "Entity", "SearchField", "get_entity"]
 
@@ -70,7 +71,7 @@ class Entity:
         close = self.closest(name) if suggest else []
         hint = f" Did you mean {_or_list(close)}?" if close else ""
         return (
-            f"{name!r} is not a searchable {what} of {self.name}.{hint} "
+            f"{shown(name)} is not a searchable {what} of {self.name}.{hint} "
             f"Searchable fields: {', '.join(self.searchable)}."
         )
 

@@ -19,7 +19,7 @@ from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, Sor
 from .errors import Loc, Problem, QueryError, Span
 from .schema import Entity, get_entity
 from .types import ORDERING_OPS, FieldType, Op
-from .values import DateError, looks_like_date, midnight, parse_iso, range_problem, to_utc
+from .values import DateError, looks_like_date, midnight, parse_iso, range_problem, shown, to_utc
 
 __all__ = ["MAX_LIMIT", "rebuild", "validate"]
 
@@ -299,7 +299,7 @@ def _field_problem(
 ) -> Problem:
     if not isinstance(name, str):
         return _problem(
-            "unknown_field", loc, f"A field name must be a string, got {name!r}.", name, span
+            "unknown_field", loc, f"A field name must be a string, got {shown(name)}.", name, span
         )
     record = entity.resolve_record_field(name)
     if record is not None:
