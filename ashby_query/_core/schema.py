@@ -325,7 +325,7 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
                 Problem(
                     "unknown_entity",
                     ("entity",),
-                    f"The entity must be a name such as 'candidates', got {entity!r}.",
+                    f"The entity must be a name such as 'candidates', got {shown(entity)}.",
                     entity,
                 )
             ]
@@ -340,7 +340,8 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
                 Problem(
                     "unknown_entity",
                     ("entity",),
-                    f"{entity!r} is not an Ashby entity.{hint} Entities: {', '.join(ENTITIES)}.",
+                    f"{shown(entity)} is not an Ashby entity.{hint} "
+                    f"Entities: {', '.join(ENTITIES)}.",
                     entity,
                 )
             ]

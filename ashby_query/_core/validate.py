@@ -68,7 +68,8 @@ def validate(query: QueryAST, text: str | None = None) -> QueryAST:
                 Problem(
                     "filter_type",
                     ("query", "filter"),
-                    f"The filter must be a condition such as F.status == 'active', got {flt!r}.",
+                    f"The filter must be a condition such as F.status == 'active', "
+                    f"got {shown(flt)}.",
                     flt,
                 )
             )
@@ -84,7 +85,7 @@ def validate(query: QueryAST, text: str | None = None) -> QueryAST:
                 "cursor_type",
                 ("cursor",),
                 f"The cursor must be the non-empty string a previous page returned in "
-                f"meta.cursor, got {query.cursor!r}.",
+                f"meta.cursor, got {shown(query.cursor)}.",
                 query.cursor,
             )
         )
@@ -276,7 +277,7 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
                 _problem(
                     "value_type",
                     loc,
-                    f"{op_word(op)} on {wire} takes a quoted text, not {value!r}; write "
+                    f"{op_word(op)} on {wire} takes a quoted text, not {shown(value)}; write "
                     f'{wire} {op_word(op)} "{value}".',
                     value,
                     span,
@@ -355,7 +356,8 @@ def _check_in(
             _problem(
                 "value_type",
                 loc,
-                f'in on {wire} takes a list of values, not {value!r}; write {wire} in ("a", "b").',
+                f"in on {wire} takes a list of values, not {shown(value)}; "
+                f'write {wire} in ("a", "b").',
                 value,
                 p.span,
             )
@@ -507,7 +509,8 @@ def _type_problem(
         _problem(
             "value_type",
             loc,
-            f"{wire} is a {ftype.value} field and takes {ftype.expected}, not {value!r}.{hint}",
+            f"{wire} is a {ftype.value} field and takes {ftype.expected}, "
+            f"not {shown(value)}.{hint}",
             value,
             span,
             expected=ftype.value,
@@ -524,7 +527,7 @@ def _check_sort(entity: Entity, i: int, key: SortKey, problems: list[Problem]) -
             problem = attrs.evolve(
                 problem,
                 type="sort_not_searchable",
-                msg=f"Cannot sort on {key.field!r}: only searchable fields sort. "
+                msg=f"Cannot sort on {shown(key.field)}: only searchable fields sort. "
                 f"Searchable fields: {', '.join(entity.searchable)}.",
             )
         problems.append(problem)
@@ -541,7 +544,7 @@ def _check_limit(query: QueryAST, problems: list[Problem]) -> None:
             _problem(
                 "limit_range",
                 ("limit",),
-                f"The limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}; "
+                f"The limit must be a whole number from 1 to {MAX_LIMIT}, got {shown(limit)}; "
                 f"to get more records, follow the cursor page by page.",
                 limit,
                 query.limit_span,
@@ -581,7 +584,7 @@ def _check_fields(
                     "fields_type",
                     ("fields", i),
                     f"A selected field must be a name such as 'id' or a dotted path such "
-                    f"as 'candidate.name' (letters, digits and _), got {path!r}.",
+                    f"as 'candidate.name' (letters, digits and _), got {shown(path)}.",
                     path,
                     span,
                 )
@@ -595,7 +598,7 @@ def _check_fields(
                 _problem(
                     "unknown_field",
                     ("fields", i),
-                    f"{path[0]!r} is not a field of {entity.name} records, so it cannot be "
+                    f"{shown(path[0])} is not a field of {entity.name} records, so it cannot be "
                     f"selected.{hint} Fields: {', '.join(entity.record_fields)}.",
                     ".".join(path),
                     span,

@@ -34,7 +34,7 @@ from .._core.errors import Problem, QueryError, UnknownFieldError
 from .._core.schema import ENTITIES, Entity, get_entity
 from .._core.types import Op
 from .._core.validate import rebuild, validate
-from .._core.values import Clock, now_utc
+from .._core.values import Clock, now_utc, shown
 from .bounds import check_condition, check_query
 from .decompiler import decompile
 from .parser import Limits, parse_condition_text, parse_text
@@ -189,7 +189,7 @@ def or_(*conditions: Condition) -> Condition:
 def not_(condition: Condition) -> Condition:
     """The negation of ``condition``; ``not_(a)`` is ``~a``."""
     if not isinstance(condition, Condition):
-        raise TypeError(f"not_() takes a condition, got {condition!r}.")
+        raise TypeError(f"not_() takes a condition, got {shown(condition)}.")
     return Not(condition)
 
 
@@ -201,7 +201,7 @@ def _need(conditions: tuple[Condition, ...], name: str) -> None:
         )
     for c in conditions:
         if not isinstance(c, Condition):
-            raise TypeError(f"{name}() takes conditions, got {c!r}.")
+            raise TypeError(f"{name}() takes conditions, got {shown(c)}.")
 
 
 @attrs.frozen(repr=False)
@@ -248,7 +248,7 @@ class Query:
             else:
                 raise TypeError(
                     f"where() takes conditions such as F.status == 'active' or query "
-                    f"text, got {c!r}."
+                    f"text, got {shown(c)}."
                 )
         if not parts:
             return self
@@ -282,7 +282,7 @@ class Query:
                     )
                 out.append(SortKey(name, direction == "desc"))
             else:
-                raise TypeError(f"order_by() takes fields, sort keys or names, got {k!r}.")
+                raise TypeError(f"order_by() takes fields, sort keys or names, got {shown(k)}.")
         return self._with(sort=tuple(out))
 
     def limit(self, n: int | None) -> Query:
