@@ -23,6 +23,7 @@ from .._core.schema import ENTITIES, SEARCHABLE
 from .._core.types import Op
 from .._core.validate import op_word
 from .._front.builder import Query, from_params, parse
+from . import mcp as mcp_server
 from .sample import sample_records
 
 __all__ = ["main"]
@@ -131,6 +132,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="walk every page (default: one page)")
     s.add_argument("--base-url", help="connector API base URL (default: AIRBYTE_BASE_URL)")
     s.add_argument("--dialect", default="reference", choices=["reference", "2026"])
+
+    mcp_server.add_arguments(
+        command("mcp", "serve search tools to AI agents over MCP", "ashby-query mcp --data sample")
+    )
     return p
 
 
@@ -335,6 +340,7 @@ _COMMANDS = {
     "fields": _fields,
     "decompile": _decompile,
     "search": _search,
+    "mcp": mcp_server.main,
 }
 
 
