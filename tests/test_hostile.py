@@ -180,6 +180,23 @@ def test_generated_builder_edge_dates_never_escape(day, hours, op, as_datetime):
     q.matches({"createdAt": "2024-01-01T00:00:00Z"})
 
 
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        dt.datetime.min.replace(tzinfo=PLUS14),
+        dt.datetime.max.replace(tzinfo=MINUS14),
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+    ],
+)
+def test_edge_timestamps_in_records_are_compared_or_skipped(stamp):
+    """Records holding times past the ends of UTC never make matches() or sorting raise."""
+    q = aq.parse("createdAt > 2024-01-01 or createdAt = 2024-01-01", "applications")
+    assert q.matches({"createdAt": stamp}) in (True, False)
+    rows = [{"createdAt": stamp}, {"createdAt": "2024-01-01T00:00:00Z"}]
+    assert 2 == len(aq.evaluate("order by createdAt desc", rows, "applications"))
+
+
 # Relative times -----------------------------------------------------------------
 
 

@@ -40,7 +40,10 @@ _DEEP = 200
 def parse_timestamp(value: object) -> dt.datetime | None:
     """Read a record's timestamp; ``None`` if it is not one."""
     if isinstance(value, dt.datetime):
-        return to_utc(value)
+        try:
+            return to_utc(value)
+        except OverflowError:  # an aware time past either end of what UTC can hold
+            return None
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
