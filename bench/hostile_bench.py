@@ -76,9 +76,10 @@ def deep_params_read(n: int) -> Callable[[], object]:
 
 
 def like_hostile(n: int) -> Callable[[], object]:
+    # Backtracking took minutes at n = 50; each literal is now found once, left to right.
     q = aq.parse('name like "%a%a%a%a%a%a%a%a%a%a%a%a%b%"', "candidates")
-    row = {"name": "a" * n}
-    return lambda: q.matches(row)
+    rows = [{"name": "a" * n + "c" * i} for i in range(200)]
+    return lambda: q.evaluate(rows)
 
 
 FAMILIES: list[tuple[str, Callable[[int], Callable[[], object]], list[int]]] = [
