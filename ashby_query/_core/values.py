@@ -135,6 +135,50 @@ def _bad_date(text: str, y: int, mo: int, d: int) -> str:
     return f"{text!r} is not a real date: {y}-{mo:02d} has {last} days, not {d}."
 
 
+def read_timestamp(value: object) -> dt.datetime | None:
+    """Read a timestamp from a record, strictly; ``None`` when it is not one.
+
+    Records go through the same reader as queries (:func:`parse_iso`), with one
+    tolerance: a date alone is read as midnight UTC. A ``datetime`` object is taken as
+    it is (naive means UTC). Anything else, such as ``20240101T1000``, is no timestamp.
+
+    >>> read_timestamp("2024-01-31")
+    datetime.datetime(2024, 1, 31, 0, 0, tzinfo=datetime.timezone.utc)
+    >>> read_timestamp("20240131T1000") is None
+    True
+    """
+    if type(value) is not str:
+        if not isinstance(value, dt.datetime):
+            return None
+        try:
+            return to_utc(value)
+        except OverflowError:  # an aware time past either end of what UTC can hold
+            return None
+    n = len(value)
+    if (
+        n == 20
+        and value[19] == "Z"
+        and value[10] == "T"
+        and value[4] == value[7] == "-"
+        and value[13] == value[16] == ":"
+        and value.isascii()
+    ):  # the wire form itself: C reads it faster, and refuses a non-digit just as strictly
+        try:
+            return _FROM_ISO(value)
+        except ValueError:
+            return None
+    if n < 10 or n > 40:
+        return None
+    try:
+        parsed = parse_iso(value)
+    except DateError:
+        return None
+    return parsed if isinstance(parsed, dt.datetime) else midnight(parsed)
+
+
+_FROM_ISO = dt.datetime.fromisoformat
+
+
 def to_utc(value: dt.datetime) -> dt.datetime:
     """Return ``value`` in UTC; a naive datetime is taken to be UTC already."""
     if value.tzinfo is None:
@@ -218,24 +262,76 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%")
 
 
-def like_matcher(pattern: str) -> Callable[[str], bool]:
-    r"""Return a test of whether a whole string matches a like pattern, in linear time.
+def like_matcher(
+    pattern: str,
+    *,
+    ignore_case: bool = False,
+    underscore_wildcard: bool = False,
+    substring: bool = False,
+) -> Callable[[str], bool]:
+    r"""Return a test of whether a string matches a like pattern, without backtracking.
 
-    No backtracking: the literal before the first ``%`` must start the value, the one
-    after the last ``%`` must end it, and each literal between is found leftmost, in
-    order, in what lies between (the greedy segment match, which is exact for ``%``).
+    The pattern splits at ``%`` into fixed-length segments. The first must start the
+    value, the last must end it, and each one between is found leftmost, in order, in
+    what lies between: the greedy segment match, exact for ``%`` and never exponential.
+    ``ignore_case`` compares as ``re.IGNORECASE`` does, ``underscore_wildcard`` makes a
+    bare ``_`` any one character, and ``substring`` lets the pattern match any part of
+    the value (as if wrapped in ``%``).
 
     >>> m = like_matcher("%a%a%b")
     >>> m("xaxab"), m("aab"), m("ab")
     (True, True, False)
+    >>> like_matcher("a_c", underscore_wildcard=True, ignore_case=True)("AbC")
+    True
     """
-    parts = like_segments(pattern)
-    if not any(p is None for p in parts):
-        literal = "".join(p for p in parts if p is not None)
-        return literal.__eq__
-    head = parts[0] if parts[0] is not None else ""
-    tail = parts[-1] if parts[-1] is not None else ""
-    middle = [p for p in parts[1:-1] if p is not None]
+    # Segments between the % signs: lists of (character, is a wildcard).
+    segments: list[list[tuple[str, bool]]] = [[]]
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
+            segments[-1].append((pattern[i + 1], False))
+            i += 2
+            continue
+        if c == "%":
+            segments.append([])
+        else:
+            segments[-1].append((c, c == "_" and underscore_wildcard))
+        i += 1
+    if substring:
+        segments = [[], *segments, []]
+    plain = not ignore_case and not any(w for seg in segments for _, w in seg)
+    if plain:
+        texts = ["".join(c for c, _ in seg) for seg in segments]
+        if len(texts) == 1:
+            return texts[0].__eq__
+        return _plain_segments(texts[0], texts[1:-1], texts[-1])
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    compiled = [
+        re.compile("".join("." if w else re.escape(c) for c, w in seg), flags) for seg in segments
+    ]
+    if len(compiled) == 1:
+        return lambda value: compiled[0].fullmatch(value) is not None
+    head, middle, tail = compiled[0], compiled[1:-1], compiled[-1]
+    head_len, tail_len = len(segments[0]), len(segments[-1])
+
+    def match(value: str) -> bool:
+        end = len(value) - tail_len
+        if end < head_len or head.match(value) is None or tail.match(value, end) is None:
+            return False
+        pos = head_len
+        for seg in middle:
+            found = seg.search(value, pos, end)
+            if found is None:
+                return False
+            pos = found.end()
+        return True
+
+    return match
+
+
+def _plain_segments(head: str, middle: list[str], tail: str) -> Callable[[str], bool]:
+    """The matcher for case-sensitive segments without wildcards: string methods only."""
     fixed = len(head) + len(tail)
 
     def match(value: str) -> bool:

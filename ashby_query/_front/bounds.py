@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._core.ast import And, Not, Or, Predicate, QueryAST, RelativeTime
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
 from .._core.errors import Loc, Problem, QueryError
 from .._core.values import shown
 from .parser import DEFAULT_LIMITS, Limits
@@ -207,6 +207,10 @@ def check_condition(
         if budget < 0:
             raise _too_many(what, link, lim, loc)
         if isinstance(node, Predicate):
+            if isinstance(node.value, Condition):  # any: a condition on array elements
+                _scalar(node.field, link, lim, loc, what)
+                stack.append((node.value, (link, node.field), depth + 1))
+                continue
             _value(node, link, lim, loc, what)
         elif isinstance(node, Not | And | Or):
             if depth >= bound:

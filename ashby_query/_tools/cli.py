@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from .._back.compiler import get_dialect
 from .._back.formatter import format_value
 from .._client.errors import ClientError
-from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST
+from .._core.ast import And, Condition, Not, Predicate, QueryAST, iter_nodes
 from .._core.errors import AshbyQueryError, QueryError
 from .._core.schema import ENTITIES, SEARCHABLE
 from .._core.types import Op
@@ -188,18 +188,14 @@ def _tree(node: Condition | None, indent: str = "") -> list[str]:
     if node is None:
         return [f"{indent}(no filter: every record)"]
     lines: list[str] = []
-    stack: list[tuple[Condition, str]] = [(node, indent)]
-    while stack:
-        n, pad = stack.pop()
+    for n, path in iter_nodes(node):
+        pad = indent + "  " * sum(isinstance(k, str) for k in path)
         if isinstance(n, Predicate):
             value = "" if n.op is Op.IS_NULL else f" {format_value(n.value, n.op)}"
             lines.append(f"{pad}{n.field} {op_word(n.op)}{value}")
-        elif isinstance(n, Not):
-            lines.append(f"{pad}not")
-            stack.append((n.operand, pad + "  "))
-        elif isinstance(n, And | Or):
-            lines.append(f"{pad}{'and' if isinstance(n, And) else 'or'}")
-            stack.extend((o, pad + "  ") for o in reversed(n.operands))
+        else:
+            word = "not" if isinstance(n, Not) else "and" if isinstance(n, And) else "or"
+            lines.append(f"{pad}{word}")
     return lines
 
 
