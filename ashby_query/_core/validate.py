@@ -407,20 +407,6 @@ def _check_in(
             )
             items.append(item)
             continue
-        if isinstance(item, RelativeTime):
-            problems.append(
-                _problem(
-                    "value_type",
-                    _child(loc, i),
-                    f"in on {wire} compares exact instants, so the relative time "
-                    f"{item.text()} cannot stand in its list; compare with a range instead: "
-                    f"{wire} >= today - 1d and {wire} < today.",
-                    item,
-                    span,
-                )
-            )
-            items.append(item)
-            continue
         if ftype is FieldType.TIMESTAMP and _is_date_only(item):
             problems.append(
                 _problem(
