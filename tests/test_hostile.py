@@ -413,6 +413,23 @@ def test_deep_builder_tree_compares_hashes_and_prints():
     assert aq.QueryAST("candidates", a) == aq.QueryAST("candidates", b)
 
 
+def test_deep_any_nesting_compares_hashes_and_prints():
+    """any() inside any() 5,000 deep: ==, hash() and repr() do not recurse either."""
+
+    def nest(n: int) -> aq.Condition:
+        cond: aq.Condition = F.name == "x"
+        for _ in range(n):
+            cond = aq.Predicate(aq.Op.ANY, "tags", cond)
+        return cond
+
+    a, b, c = nest(5_000), nest(5_000), nest(4_999)
+    assert a == b
+    assert a != c
+    assert hash(a) == hash(b)
+    assert 5_001 == repr(a).count("Predicate(")
+    assert "too_deep" == rejected(Candidates.where, a).type
+
+
 def test_tree_methods_agree_with_attrs():
     """Shallow trees print, compare and hash as attrs would have (spans ignored)."""
     cond = (F.name == "x") & ~((F.id == "1") | (F.id == "2"))

@@ -209,9 +209,10 @@ class Condition:
         raise TypeError(_BOOL_MESSAGE)
 
 
-# Not, And and Or compare, hash and print with these loops instead of attrs' generated
-# methods, which recurse once per level: a tree of any depth is safe to ==, hash() and
-# repr(). The results match what attrs would give (spans take no part).
+# Conditions compare, hash and print with these loops instead of attrs' generated
+# methods, which recurse once per level (an ``any`` predicate holds a condition too): a
+# tree of any depth is safe to ==, hash() and repr(). The results match what attrs would
+# give (spans take no part).
 
 
 def _tree_eq(self: Condition, other: object) -> bool:
@@ -225,7 +226,15 @@ def _tree_eq(self: Condition, other: object) -> bool:
         cls = x.__class__
         if cls is not y.__class__:
             return False
-        if cls is Not:
+        if cls is Predicate:
+            if x.op is not y.op or x.field != y.field:
+                return False
+            xv, yv = x.value, y.value
+            if isinstance(xv, Condition) and isinstance(yv, Condition):
+                stack.append((xv, yv))
+            elif not (xv is yv or xv == yv):
+                return False
+        elif cls is Not:
             stack.append((x.operand, y.operand))
         elif cls is And or cls is Or:
             if len(x.operands) != len(y.operands):
@@ -242,7 +251,15 @@ def _tree_hash(self: Condition) -> int:
     while stack:
         node, done = stack.pop()
         cls = node.__class__
-        if cls is Not:
+        if cls is Predicate:
+            if done:
+                hashes.append(hash((cls.__name__, node.op, node.field, hashes.pop())))
+            elif isinstance(node.value, Condition):
+                stack.append((node, True))
+                stack.append((node.value, False))
+            else:
+                hashes.append(hash((cls.__name__, node.op, node.field, node.value)))
+        elif cls is Not:
             if done:
                 hashes.append(hash((cls.__name__, hashes.pop())))
             else:
@@ -270,6 +287,21 @@ def _tree_repr(self: Condition) -> str:
         cls = item.__class__
         if cls is str:
             parts.append(item)
+        elif cls is Predicate:
+            value = item.value
+            head = f"Predicate(op={item.op!r}, field={item.field!r}, value="
+            if isinstance(value, Condition):
+                parts.append(head)
+                stack.append(")")
+                stack.append(value)
+            else:
+                # A value Python cannot print (an integer of more than 4,300 digits) is
+                # shown cut to size instead of raising.
+                try:
+                    shown_value = repr(value)
+                except ValueError:
+                    shown_value = shown(value)
+                parts.append(f"{head}{shown_value})")
         elif cls is Not:
             parts.append("Not(operand=")
             stack.append(")")
@@ -287,7 +319,7 @@ def _tree_repr(self: Condition) -> str:
     return "".join(parts)
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(eq=False, repr=False)
 class Predicate(Condition):
     """One operator applied to one field: ``status = "active"``, ``id in (...)``.
 
@@ -301,14 +333,9 @@ class Predicate(Condition):
     field_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     value_spans: tuple[Span, ...] = attrs.field(default=(), eq=False, repr=False)
 
-    def __repr__(self) -> str:
-        # As attrs prints it, except that a value Python cannot print (an integer of
-        # more than 4,300 digits) is shown cut to size instead of raising.
-        try:
-            value = repr(self.value)
-        except ValueError:
-            value = shown(self.value)
-        return f"Predicate(op={self.op!r}, field={self.field!r}, value={value})"
+    __eq__ = _tree_eq
+    __hash__ = _tree_hash
+    __repr__ = _tree_repr
 
 
 @attrs.frozen(eq=False, repr=False)

@@ -208,6 +208,8 @@ def check_condition(
             raise _too_many(what, link, lim, loc)
         if isinstance(node, Predicate):
             if isinstance(node.value, Condition):  # any: a condition on array elements
+                if depth >= bound:
+                    raise _too_deep(what, link, bound, lim, loc)
                 _scalar(node.field, link, lim, loc, what)
                 stack.append((node.value, (link, node.field), depth + 1))
                 continue
