@@ -467,6 +467,13 @@ def test_deep_where_is_linear_in_memory():
     assert peak < 50 * 2**20
 
 
+def test_where_text_follows_limits():
+    """where() holds query text to the same limits argument as conditions."""
+    text = "not " * 100 + 'name = "x"'
+    assert "too_deep" == rejected(Candidates.where, text).type
+    assert 100 == str(Candidates.where(text, limits=Limits(max_depth=100))).count("not ")
+
+
 def test_non_conditions_inside_a_tree_are_query_errors():
     """A tree holding something other than a condition is a QueryError, not a TypeError."""
     bad = aq.And((F.name == "x", "name = 'y'"))  # type: ignore[arg-type]

@@ -287,7 +287,7 @@ class Query:
             if isinstance(c, str):
                 # Checked on its own first, so errors point into this text.
                 parsed = validate(
-                    parse_condition_text(c, self.entity), c, entity=self.schema
+                    parse_condition_text(c, self.entity, limits), c, entity=self.schema
                 ).filter
                 if parsed is not None:
                     parts.append(parsed)
