@@ -1,0 +1,655 @@
+"""The SQL back end: one query, as SQL for DuckDB, SQLite, PostgreSQL and the warehouses.
+
+Built on sqlglot (``pip install 'ashby-query[sql]'``, imported only when SQL is asked
+for). The translation keeps the in-memory engine's meaning, documented in ``docs/sql.md``:
+
+- a leaf on a null column is false, and ``not`` is the plain complement: SQL's unknown is
+  folded to false under every ``NOT``, so ``not status = "a"`` matches a null status;
+- strings compare case-sensitively by code point (PostgreSQL gets ``COLLATE "C"``);
+- ``like``: ``%`` is any run, ``\\%`` a literal percent, ``_`` is itself (escaped in
+  SQL); SQLite, whose ``LIKE`` ignores case, gets an equivalent ``GLOB``;
+- a date means the whole UTC day; relative times are resolved once against ``now``;
+- timestamps are compared as instants, whether the column holds ISO text or timestamps;
+- ``fuzzy`` and ``keyword`` have no exact SQL form: they need the ``ashby_fuzzy`` and
+  ``ashby_keyword`` functions that :mod:`ashby_query._tools.duck` registers, or raise.
+
+Each operator's translation is one entry of :data:`_HANDLERS`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
+from .._core.errors import AshbyQueryError
+from .._core.schema import ENTITIES
+from .._core.types import FieldType, Op
+from .._core.values import UTC, Clock, like_segments, midnight, now_utc, to_utc
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+__all__ = [
+    "DIALECTS",
+    "SqlError",
+    "SqlQuery",
+    "SqlTable",
+    "fuzzy_match",
+    "keyword_match",
+    "to_sql",
+]
+
+#: A sqlglot expression (sqlglot is imported only when SQL is asked for).
+Expr = Any
+
+#: Accepted dialect names and the sqlglot dialect each stands for.
+DIALECTS: dict[str, str] = {
+    "duckdb": "duckdb",
+    "sqlite": "sqlite",
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+    "databricks": "databricks",
+    "spark": "spark",
+    "trino": "trino",
+}
+#: Dialects that run here (drivers take bound parameters); the others get literals.
+BOUND = frozenset({"duckdb", "sqlite", "postgres"})
+
+_MAX_DEPTH = 200
+_MAX_CURSOR = 4096
+_CURSOR_PREFIX = "sql1."
+
+
+class SqlError(AshbyQueryError, ValueError):
+    """A query that cannot be written as SQL for the dialect asked for, or bad SQL options."""
+
+
+def _need_sqlglot() -> Any:
+    try:
+        import sqlglot
+    except ImportError:  # pragma: no cover - the test extra installs it
+        raise SqlError(
+            "SQL output needs sqlglot, which is not installed; run pip install 'ashby-query[sql]'."
+        ) from None
+    return sqlglot
+
+
+# --------------------------------------------------------------------------- tables
+
+
+_CASES = ("preserve", "lower", "upper")
+
+
+@attrs.frozen
+class SqlTable:
+    """Where an entity's records live: table name, column names, and how timestamps are stored.
+
+    The default reads records as the API returns them: the table is named after the entity
+    (``applications``) and each column after its field (``"createdAt"``), timestamps as ISO
+    text. ``columns`` renames single fields; ``case`` folds the other names.
+
+    >>> SqlTable("apps", columns={"createdAt": "created_at"}).column("createdAt")
+    'created_at'
+    >>> SqlTable.airbyte(schema="ashby", case="lower").column("createdAt")
+    'createdat'
+    """
+
+    name: str | None = None
+    schema: str | None = None
+    columns: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    timestamps: str = "text"
+    case: str = "preserve"
+
+    def __attrs_post_init__(self) -> None:
+        if self.timestamps not in ("text", "native"):
+            raise SqlError(
+                f"timestamps={self.timestamps!r} is not a storage kind; use 'text' for ISO "
+                "8601 strings or 'native' for timestamp columns."
+            )
+        if self.case not in _CASES:
+            raise SqlError(
+                f"case={self.case!r} is not a case rule; use one of {', '.join(_CASES)}."
+            )
+
+    @classmethod
+    def airbyte(cls, schema: str | None = None, *, case: str = "preserve") -> SqlTable:
+        """Tables as Airbyte's destinations (Destinations V2 final tables) write them.
+
+        One table per stream, named after the stream (``applications``, ``job_postings``)
+        in the connection's namespace (``schema``); one column per top-level field of the
+        record, timestamps in timestamp-with-time-zone columns, next to Airbyte's own
+        ``_airbyte_raw_id``, ``_airbyte_extracted_at``, ``_airbyte_meta`` and
+        ``_airbyte_generation_id``. PostgreSQL writes folded names (``case="lower"``),
+        Snowflake upper-case ones (``case="upper"``); BigQuery and DuckDB keep the
+        field names as they are.
+        """
+        return cls(schema=schema, timestamps="native", case=case)
+
+    def table_name(self, entity: str) -> str:
+        """The table name for ``entity``."""
+        return self.name or self._fold(entity)
+
+    def column(self, field: str) -> str:
+        """The column that holds ``field``."""
+        return self.columns.get(field) or self._fold(field)
+
+    def _fold(self, name: str) -> str:
+        if self.case == "lower":
+            return name.lower()
+        if self.case == "upper":
+            return name.upper()
+        return name
+
+
+# --------------------------------------------------------------------------- result
+
+
+@attrs.frozen
+class SqlQuery:
+    """A query as SQL: ``sql`` text, ``params`` bound in order, and the sqlglot ``expression``.
+
+    ``params`` is empty when values are inlined as literals (the warehouse dialects).
+    Use :meth:`cursor_for` on the last row of a page to get the next page's cursor.
+    """
+
+    sql: str
+    params: tuple[Any, ...]
+    dialect: str
+    expression: exp.Expression = attrs.field(eq=False, repr=False)
+    keys: tuple[tuple[str, FieldType, bool], ...] = attrs.field(default=(), repr=False)
+
+    def cursor_for(self, row: Mapping[str, Any]) -> str:
+        """The cursor that continues after ``row`` (a record with the sort fields and ``id``).
+
+        Pass it to ``query.cursor(...)`` and compile again for the next page.
+        """
+        values: list[Any] = []
+        for field, ftype, _desc in self.keys:
+            value = row.get(field)
+            if ftype is FieldType.TIMESTAMP:
+                parsed = _parse_timestamp(value)
+                value = None if parsed is None else _canonical(parsed)
+            elif ftype is FieldType.BOOLEAN:
+                value = value if isinstance(value, bool) else None
+            else:
+                value = value if isinstance(value, str) else None
+            values.append(value)
+        raw = json.dumps(values, ensure_ascii=True, separators=(",", ":")).encode()
+        return _CURSOR_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _parse_timestamp(value: object) -> dt.datetime | None:
+    """Read a stored timestamp as the in-memory engine does; ``None`` if it is not one."""
+    if isinstance(value, dt.datetime):
+        return to_utc(value)
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return to_utc(parsed)
+
+
+def _canonical(value: dt.datetime) -> str:
+    """Fixed-width UTC text that sorts as the instant does: ``2024-01-31T09:30:00.000000``."""
+    v = to_utc(value)
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
+        f"{v.second:02d}.{v.microsecond:06d}"
+    )
+
+
+# --------------------------------------------------------------------------- fuzzy, keyword
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def fuzzy_match(value: object, text: object) -> bool:
+    """The ``fuzzy`` meaning, for SQL engines that take Python functions (``ashby_fuzzy``).
+
+    >>> fuzzy_match("Ann Smith-Jones", "jon ann")
+    True
+    """
+    if not isinstance(value, str) or not isinstance(text, str):
+        return False
+    have = _words(value)
+    return all(any(h.startswith(w) for h in have) for w in _words(text))
+
+
+def keyword_match(value: object, text: object) -> bool:
+    """The ``keyword`` meaning, for SQL engines that take Python functions (``ashby_keyword``).
+
+    >>> keyword_match("Senior Engineer", "engineer manager")
+    True
+    """
+    if not isinstance(value, str) or not isinstance(text, str):
+        return False
+    return not frozenset(_words(text)).isdisjoint(_words(value))
+
+
+# --------------------------------------------------------------------------- translation
+
+
+@attrs.define
+class _Ctx:
+    """What one translation needs: dialect, table, clock, and the parameters so far."""
+
+    dialect: str  # our name, a key of DIALECTS' values
+    table: SqlTable
+    entity: str
+    now: dt.datetime
+    bind: bool
+    functions: bool
+    params: list[Any] = attrs.field(factory=list)
+
+    def value(self, v: object) -> Expr:
+        """A bound parameter, or a literal when the dialect is not run here."""
+        from sqlglot import exp
+
+        if isinstance(v, str) and "\x00" in v and (self.dialect == "postgres" or not self.bind):
+            raise SqlError(
+                f"The value {v!r} holds a NUL character, which {self.dialect} text "
+                "cannot hold as a literal; remove it from the query."
+            )
+        if self.bind:
+            # Named by index, so a copied node binds the same value; see _bind_in_order.
+            self.params.append(v)
+            return exp.Placeholder(this=f"p{len(self.params) - 1}")
+        if isinstance(v, bool):
+            return exp.Boolean(this=v)
+        if isinstance(v, str):
+            return exp.Literal.string(v)
+        raise SqlError(f"Cannot write {v!r} as a {self.dialect} literal.")  # pragma: no cover
+
+    def column(self, field: str) -> Expr:
+        from sqlglot import exp
+
+        return exp.column(self.table.column(field), quoted=True)
+
+    def ordered(self, e: Expr) -> Expr:
+        """``e`` compared by code point: PostgreSQL's default collation follows the locale."""
+        from sqlglot import exp
+
+        if self.dialect == "postgres":
+            return exp.Collate(this=e, expression=exp.Identifier(this="C", quoted=True))
+        return e
+
+    def timestamp_column(self, field: str) -> Expr:
+        """The column as an instant (or, for SQLite, fixed-width UTC text)."""
+        col = self.column(field)
+        if self.dialect == "sqlite":
+            if self.table.timestamps == "native":
+                return col
+            return _sqlite_timestamp(col)
+        if self.table.timestamps == "native":
+            return col
+        from sqlglot import exp
+
+        return exp.TryCast(this=col, to=exp.DataType.build("TIMESTAMPTZ"))
+
+    def timestamp_value(self, v: dt.datetime) -> Expr:
+        text = _canonical(v)
+        if self.dialect == "sqlite":
+            return self.value(text)
+        from sqlglot import exp
+
+        return exp.Cast(this=self.value(text + "+00:00"), to=exp.DataType.build("TIMESTAMPTZ"))
+
+
+@functools.cache
+def _sqlite_template() -> Expr:
+    # SQLite keeps milliseconds and rounds them: cut the fraction off, let strftime apply
+    # the offset to whole seconds, then append the original fraction padded to six digits.
+    sqlglot = _need_sqlglot()
+    frac = "substr(c, 21)"
+    digits = f"substr({frac}, 1, length({frac}) - length(ltrim({frac}, '0123456789')))"
+    text = (
+        "CASE WHEN substr(c, 20, 1) = '.' THEN "
+        f"strftime('%Y-%m-%dT%H:%M:%S', substr(c, 1, 19) || ltrim({frac}, '0123456789'))"
+        f" || '.' || substr({digits} || '000000', 1, 6) "
+        "ELSE strftime('%Y-%m-%dT%H:%M:%S', c) || '.000000' END"
+    )
+    return sqlglot.parse_one(text, read="sqlite")
+
+
+def _sqlite_timestamp(col: Expr) -> Expr:
+    from sqlglot import exp
+
+    def swap(node: Expr) -> Expr:
+        if isinstance(node, exp.Column) and node.name == "c":
+            return col.copy()
+        return node
+
+    return _sqlite_template().copy().transform(swap)
+
+
+def _like_pattern(pattern: str, dialect: str) -> str:
+    """The SQL pattern for a like pattern: ``%`` stays, ``_`` and ``\\`` become literal."""
+    out: list[str] = []
+    for seg in like_segments(pattern):
+        if seg is None:
+            out.append("*" if dialect == "sqlite" else "%")
+        elif dialect == "sqlite":
+            out.append(re.sub(r"([*?\[])", r"[\1]", seg))
+        else:
+            out.append(re.sub(r"([\\%_])", r"\\\1", seg))
+    return "".join(out)
+
+
+Handler = Callable[[_Ctx, Predicate, FieldType, Any], Expr]
+
+
+def _compare(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
+    from sqlglot import exp
+
+    node = getattr(exp, _COMPARISONS[p.op])
+    if ftype is FieldType.TIMESTAMP:
+        col = ctx.timestamp_column(p.field)
+        if isinstance(v, dt.datetime):
+            return node(this=col, expression=ctx.timestamp_value(v))
+        # A date: the whole UTC day, as the engine and the compiler read it.
+        lo = ctx.timestamp_value(midnight(v))
+        hi = ctx.timestamp_value(midnight(v + dt.timedelta(days=1)))
+        if p.op is Op.EQ:
+            return exp.and_(
+                exp.GTE(this=col, expression=lo), exp.LT(this=col.copy(), expression=hi)
+            )
+        return exp.paren(
+            exp.or_(exp.LT(this=col, expression=lo), exp.GTE(this=col.copy(), expression=hi))
+        )
+    col = ctx.column(p.field)
+    if ftype is FieldType.STRING and p.op not in (Op.EQ, Op.NEQ):
+        col = ctx.ordered(col)
+    return node(this=col, expression=ctx.value(v))
+
+
+def _in(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
+    from sqlglot import exp
+
+    if ftype is FieldType.TIMESTAMP:
+        col = ctx.timestamp_column(p.field)
+        items = [ctx.timestamp_value(x) for x in v]
+    else:
+        col = ctx.column(p.field)
+        items = [ctx.value(x) for x in v]
+    return exp.In(this=col, expressions=items)
+
+
+def _like(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
+    from sqlglot import exp
+
+    col = ctx.column(p.field)
+    pattern = ctx.value(_like_pattern(v, ctx.dialect))
+    if ctx.dialect == "sqlite":
+        return exp.Glob(this=col, expression=pattern)
+    like = exp.Like(this=col, expression=pattern)
+    if ctx.dialect == "bigquery":  # backslash is BigQuery's only, default escape
+        return like
+    return exp.Escape(this=like, expression=exp.Literal.string("\\"))
+
+
+def _function(name: str) -> Handler:
+    def handler(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
+        if not ctx.functions:
+            raise SqlError(
+                f"{p.op.value} on {p.field} has no exact {ctx.dialect} form: it splits text "
+                f"into Unicode words and folds case as Python does. Run it where the "
+                f"{name} function is registered (DuckDB or SQLite through "
+                f"ashby_query's runner, with functions=True), or filter with like."
+            )
+        from sqlglot import exp
+
+        return exp.Anonymous(this=name, expressions=[ctx.column(p.field), ctx.value(v)])
+
+    return handler
+
+
+def _is_null(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
+    from sqlglot import exp
+
+    col = ctx.timestamp_column(p.field) if ftype is FieldType.TIMESTAMP else ctx.column(p.field)
+    return exp.Is(this=col, expression=exp.Null())
+
+
+_COMPARISONS = {
+    Op.EQ: "EQ",
+    Op.NEQ: "NEQ",
+    Op.GT: "GT",
+    Op.GTE: "GTE",
+    Op.LT: "LT",
+    Op.LTE: "LTE",
+}
+
+
+#: One translation per operator: the table to switch when the semantics options arrive.
+_HANDLERS: dict[Op, Handler] = {
+    Op.EQ: _compare,
+    Op.NEQ: _compare,
+    Op.GT: _compare,
+    Op.GTE: _compare,
+    Op.LT: _compare,
+    Op.LTE: _compare,
+    Op.IN: _in,
+    Op.LIKE: _like,
+    Op.FUZZY: _function("ashby_fuzzy"),
+    Op.KEYWORD: _function("ashby_keyword"),
+    Op.IS_NULL: _is_null,
+}
+
+
+def _leaf(ctx: _Ctx, p: Predicate, types: Mapping[str, FieldType]) -> Expr:
+    ftype = types.get(p.field, FieldType.STRING)
+    v = p.value
+    if isinstance(v, RelativeTime):
+        v = v.resolve(ctx.now)
+        if p.op in (Op.GT, Op.GTE, Op.LT, Op.LTE) and not isinstance(v, dt.datetime):
+            v = midnight(v)
+    return _HANDLERS[p.op](ctx, p, ftype, v)
+
+
+def _condition(ctx: _Ctx, root: Condition, types: Mapping[str, FieldType]) -> Expr:
+    """Translate a condition tree bottom-up, without recursion."""
+    from sqlglot import exp
+
+    out: list[Expr] = []
+    stack: list[tuple[Condition, bool, int]] = [(root, False, 1)]
+    while stack:
+        node, done, d = stack.pop()
+        if d > _MAX_DEPTH:
+            raise SqlError(
+                f"The filter is nested more than {_MAX_DEPTH} levels deep, more than SQL "
+                "output allows; flatten it."
+            )
+        if isinstance(node, Predicate):
+            out.append(_leaf(ctx, node, types))
+        elif isinstance(node, Not):
+            if done:
+                inner = out.pop()
+                # Fold SQL's unknown (a null column) to false, so not is the complement.
+                out.append(exp.Not(this=exp.Coalesce(this=inner, expressions=[exp.false()])))
+            else:
+                stack.append((node, True, d))
+                stack.append((node.operand, False, d + 1))
+        elif isinstance(node, And | Or):
+            n = len(node.operands)
+            if done:
+                kids = [exp.paren(k) if isinstance(k, exp.Or | exp.And) else k for k in out[-n:]]
+                del out[-n:]
+                join = exp.and_ if isinstance(node, And) else exp.or_
+                out.append(join(*kids, copy=False))
+            else:
+                stack.append((node, True, d))
+                stack.extend((o, False, d + 1) for o in reversed(node.operands))
+    return out[0]
+
+
+def _sort_key(ctx: _Ctx, field: str, ftype: FieldType) -> Expr:
+    if ftype is FieldType.TIMESTAMP:
+        return ctx.timestamp_column(field)
+    if ftype is FieldType.STRING:
+        return ctx.ordered(ctx.column(field))
+    return ctx.column(field)
+
+
+def _keyset(ctx: _Ctx, keys: tuple[tuple[str, FieldType, bool], ...], cursor: str) -> Expr:
+    """Rows after the cursor row in (nulls last, then key order) on every key in turn."""
+    values = _read_cursor(cursor, len(keys))
+    from sqlglot import exp
+
+    ors: list[Expr] = []
+    equal: list[Expr] = []
+    for (field, ftype, desc), value in zip(keys, values, strict=True):
+        key = _sort_key(ctx, field, ftype)
+        if value is None:
+            equal.append(exp.Is(this=key, expression=exp.Null()))
+            continue
+        if ftype is FieldType.TIMESTAMP:
+            bound = ctx.timestamp_value(_cursor_timestamp(value))
+        else:
+            bound = ctx.value(value)
+        after = (exp.LT if desc else exp.GT)(this=key.copy(), expression=bound)
+        later = exp.or_(exp.Is(this=key.copy(), expression=exp.Null()), after)
+        ors.append(exp.and_(*[e.copy() for e in equal], exp.paren(later)))
+        equal.append(exp.EQ(this=key.copy(), expression=bound.copy()))
+    if not ors:
+        return exp.false()
+    return exp.paren(exp.or_(*[exp.paren(o) for o in ors]))
+
+
+def _read_cursor(cursor: str, n: int) -> list[Any]:
+    bad = SqlError(
+        f"{cursor[:60]!r} is not a cursor from SqlQuery.cursor_for() for this query's sort; "
+        "start without a cursor, then pass the cursor_for() of the last row of each page."
+    )
+    if not cursor.startswith(_CURSOR_PREFIX) or len(cursor) > _MAX_CURSOR:
+        raise bad
+    body = cursor[len(_CURSOR_PREFIX) :]
+    try:
+        values = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except ValueError:
+        raise bad from None
+    if not isinstance(values, list) or len(values) != n:
+        raise bad
+    if not all(v is None or isinstance(v, str | bool) for v in values):
+        raise bad
+    return values
+
+
+def _cursor_timestamp(value: object) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    raise SqlError(f"The cursor holds {value!r} where a timestamp was expected; start again.")
+
+
+def _bind_in_order(tree: Expr, values: list[Any]) -> tuple[Any, ...]:
+    """Unname the placeholders and list their values in the order the SQL text shows them."""
+    from sqlglot import exp
+
+    holders = [n for n in tree.walk(bfs=False) if isinstance(n, exp.Placeholder)]
+    out = []
+    for node in holders:
+        out.append(values[int(node.name[1:])])
+        node.set("this", None)
+    return tuple(out)
+
+
+def to_sql(
+    query: QueryAST,
+    dialect: str = "duckdb",
+    table: str | SqlTable | None = None,
+    *,
+    now: Clock = None,
+    bind: bool | None = None,
+    functions: bool = False,
+    count: bool = False,
+) -> SqlQuery:
+    """Translate a validated query into SQL for ``dialect``.
+
+    ``table`` is a table name or a :class:`SqlTable` mapping; ``now`` the clock for relative
+    times; ``bind`` chooses bound parameters (default where the dialect runs here:
+    DuckDB, SQLite, PostgreSQL) over inlined literals; ``functions`` lets ``fuzzy`` and
+    ``keyword`` call ``ashby_fuzzy``/``ashby_keyword``; ``count`` selects ``COUNT(*)``.
+    """
+    sqlglot = _need_sqlglot()
+    from sqlglot import exp
+
+    name = DIALECTS.get(str(dialect).lower())
+    if name is None:
+        raise SqlError(
+            f"{dialect!r} is not a SQL dialect ashby-query writes; use one of "
+            f"{', '.join(sorted(set(DIALECTS)))}."
+        )
+    mapping = table if isinstance(table, SqlTable) else SqlTable(name=table)
+    ctx = _Ctx(
+        dialect=name,
+        table=mapping,
+        entity=query.entity,
+        now=now_utc(now),
+        bind=name in BOUND if bind is None else bind,
+        functions=functions,
+    )
+    types = {n: f.type for n, f in ENTITIES[query.entity].searchable.items()}
+    source = exp.Table(
+        this=exp.to_identifier(mapping.table_name(query.entity), quoted=True),
+        db=exp.to_identifier(mapping.schema, quoted=True) if mapping.schema else None,
+    )
+    where: Expr | None = None if query.filter is None else _condition(ctx, query.filter, types)
+
+    keys = tuple((k.field, types.get(k.field, FieldType.STRING), k.descending) for k in query.sort)
+    if "id" not in {k[0] for k in keys}:
+        keys = (*keys, ("id", FieldType.STRING, False))
+    if query.cursor is not None:
+        after = _keyset(ctx, keys, query.cursor)
+        where = after if where is None else exp.and_(exp.paren(where), after)
+
+    if query.fields is None:
+        columns: list[Expr] = [exp.Star()]
+    else:
+        tops = list(dict.fromkeys(path[0] for path in query.fields))
+        columns = [exp.alias_(ctx.column(f), f, quoted=True) for f in tops]
+    select = exp.select(*columns).from_(source)
+    if where is not None:
+        select = select.where(where, copy=False)
+    ordered = bool(query.sort) or query.limit is not None or query.cursor is not None
+    if ordered and not count:
+        for field, ftype, desc in keys:
+            key = _sort_key(ctx, field, ftype)
+            select = select.order_by(
+                exp.Ordered(this=exp.Is(this=key, expression=exp.Null()), nulls_first=False),
+                exp.Ordered(this=key.copy(), desc=desc, nulls_first=False),
+                copy=False,
+            )
+    if query.limit is not None:
+        select = select.limit(query.limit, copy=False)
+    tree: Expr = select
+    if count:
+        inner = select if query.limit is not None else None
+        if inner is None:
+            tree = select.select(exp.Count(this=exp.Star()), append=False, copy=False)
+        else:
+            inner = inner.select(exp.Literal.number(1), append=False, copy=False)
+            tree = exp.select(exp.Count(this=exp.Star())).from_(inner.subquery("page"))
+    params = _bind_in_order(tree, ctx.params) if ctx.bind else ()
+    try:
+        text = tree.sql(dialect=name, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    except sqlglot.errors.UnsupportedError as exc:
+        raise SqlError(f"{name} cannot express part of this query: {exc}") from None
+    return SqlQuery(text, params, name, tree, keys)
