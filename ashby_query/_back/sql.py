@@ -300,7 +300,7 @@ class _Ctx:
             return col
         from sqlglot import exp
 
-        return exp.TryCast(this=col, to=exp.DataType.build("TIMESTAMPTZ"))
+        return exp.TryCast(this=col, to=exp.DataType.build("TIMESTAMPTZ"), requires_string=True)
 
     def timestamp_value(self, v: dt.datetime) -> Expr:
         text = _canonical(v)
