@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from .._back.engine import project
 from .._back.sql import SqlError, SqlQuery, SqlTable, fuzzy_match, keyword_match, to_sql
 from .._core.schema import ENTITIES, Entity
@@ -36,14 +38,16 @@ __all__ = [
     "register_duckdb_functions",
     "register_sqlite_functions",
     "search",
+    "sql_text",
+    "wants_duckdb",
 ]
 
 #: File suffixes DuckDB reads for ``--data``, and how.
 FILE_SUFFIXES = {
     ".parquet": "read_parquet({path})",
     ".csv": "read_csv({path}, all_varchar = true)",
-    ".jsonl": "read_json({path}, format = 'newline_delimited', columns = {_columns(fields)})",
-    ".ndjson": "read_json({path}, format = 'newline_delimited', columns = {_columns(fields)})",
+    ".jsonl": "read_json({path}, format = 'newline_delimited', columns = {columns})",
+    ".ndjson": "read_json({path}, format = 'newline_delimited', columns = {columns})",
     ".json": "read_json({path}, format = 'array', columns = {columns})",
 }
 _DUCK_TYPES = {
@@ -217,7 +221,8 @@ def search(
 
     ``data`` is a file path, a list of dicts, or an Arrow table or pandas/polars frame.
     Records come back filtered, sorted, limited and projected as :func:`evaluate` gives
-    them; timestamps read from typed columns are written in the wire form.
+    them, except that null fields are left out (files do not tell null from missing);
+    timestamps read from typed columns are written in the wire form.
     """
     con, q, sq = _prepare(query, data, entity, con, now, count=False)
     cursor = con.execute(sq.sql, list(sq.params))
@@ -228,7 +233,12 @@ def search(
         if not batch:
             return
         for row in batch:
-            record = {n: _plain(v, n in json_columns) for n, v in zip(names, row, strict=True)}
+            # Missing and null read alike from files: leave both out, as a missing key.
+            record = {
+                n: _plain(v, n in json_columns)
+                for n, v in zip(names, row, strict=True)
+                if v is not None
+            }
             yield project(record, q.ast.fields) if q.ast.fields is not None else record
 
 
@@ -251,3 +261,52 @@ def count(
     """How many records of ``data`` the query returns, counted in DuckDB."""
     con, _q, sq = _prepare(query, data, entity, con, now, count=True)
     return int(con.execute(sq.sql, list(sq.params)).fetchone()[0])
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def wants_duckdb(path: str) -> bool:
+    """Whether the CLI's ``--data FILE`` should go through DuckDB.
+
+    Parquet and CSV always do (and need the extra); JSON lines and JSON arrays do when
+    DuckDB is installed. ``sample`` and a JSON object of entity to records stay in memory.
+    """
+    suffix = Path(path).suffix.lower()
+    if path == "sample" or suffix not in FILE_SUFFIXES:
+        return False
+    if suffix in (".parquet", ".csv"):
+        return True
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return False
+    if suffix == ".json":
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read(4096).lstrip().startswith("[")
+    return True
+
+
+def sql_text(
+    query: Query,
+    dialect: str,
+    *,
+    table: str | None = None,
+    schema: str | None = None,
+    airbyte: bool = False,
+    count: bool = False,
+) -> str:
+    """The ``sql`` command's output: the SQL, then its parameters as a comment line."""
+    if airbyte:
+        case = {"postgres": "lower", "postgresql": "lower", "snowflake": "upper"}.get(
+            dialect.lower(), "preserve"
+        )
+        mapping = attrs.evolve(SqlTable.airbyte(schema, case=case), name=table)
+    else:
+        mapping = SqlTable(name=table, schema=schema)
+    sq = query.to_sql(dialect, mapping, count=count)
+    out = sq.sql + ";\n"
+    if sq.params:
+        shown = json.dumps(list(sq.params), ensure_ascii=False)
+        out += f"-- params: {shown}\n"
+    return out
