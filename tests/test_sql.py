@@ -227,3 +227,25 @@ def test_sql_query_exposes_the_sqlglot_expression():
     out = aq.parse('status = "a"', "applications").to_sql("duckdb")
     counted = sqlglot.exp.select("COUNT(*)").from_(out.expression.subquery("q"))
     assert counted.sql("duckdb").startswith('SELECT COUNT(*) FROM (SELECT * FROM "applications"')
+
+
+def test_docs_sql_blocks_are_what_to_sql_writes():
+    """docs/sql.md shows the SQL that to_sql writes today, for each dialect it shows."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "sql.md").read_text("utf-8")
+    blocks = dict(re.findall(r"<!-- sql:(\w+) -->\n```sql\n(.*?)\n```", page, re.DOTALL))
+    query = aq.parse(
+        'status in ("active", "hired") and not archiveReason like "Spam%" '
+        "and createdAt >= 2024-01-01 order by createdAt desc limit 20",
+        "applications",
+    )
+    tables = {
+        "duckdb": None,
+        "postgres": SqlTable.airbyte("ashby", case="lower"),
+        "snowflake": SqlTable.airbyte("ASHBY", case="upper"),
+    }
+    assert set(tables) == set(blocks)
+    for dialect, table in tables.items():
+        assert blocks[dialect] == query.to_sql(dialect, table, pretty=True).sql

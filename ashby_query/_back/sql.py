@@ -580,13 +580,15 @@ def to_sql(
     bind: bool | None = None,
     functions: bool = False,
     count: bool = False,
+    pretty: bool = False,
 ) -> SqlQuery:
     """Translate a validated query into SQL for ``dialect``.
 
     ``table`` is a table name or a :class:`SqlTable` mapping; ``now`` the clock for relative
     times; ``bind`` chooses bound parameters (default where the dialect runs here:
     DuckDB, SQLite, PostgreSQL) over inlined literals; ``functions`` lets ``fuzzy`` and
-    ``keyword`` call ``ashby_fuzzy``/``ashby_keyword``; ``count`` selects ``COUNT(*)``.
+    ``keyword`` call ``ashby_fuzzy``/``ashby_keyword``; ``count`` selects ``COUNT(*)``;
+    ``pretty`` lays the SQL out on several lines.
     """
     sqlglot = _need_sqlglot()
     from sqlglot import exp
@@ -649,7 +651,7 @@ def to_sql(
             tree = exp.select(exp.Count(this=exp.Star())).from_(inner.subquery("page"))
     params = _bind_in_order(tree, ctx.params) if ctx.bind else ()
     try:
-        text = tree.sql(dialect=name, unsupported_level=sqlglot.ErrorLevel.RAISE)
+        text = tree.sql(dialect=name, pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except sqlglot.errors.UnsupportedError as exc:
         raise SqlError(f"{name} cannot express part of this query: {exc}") from None
     return SqlQuery(text, params, name, tree, keys)
