@@ -287,3 +287,67 @@ def test_duckdb_runner_refuses_unknown_files(tmp_path):
     bad.write_text("<a/>", "utf-8")
     with pytest.raises(SqlError, match=r"\.parquet"):
         duck.count('status = "a"', bad, entity="applications")
+
+
+AIRBYTE_ROWS = [
+    {"id": "a1", "status": "active", "createdAt": "2024-01-01T10:00:00+02:00"},
+    {"id": "a2", "status": "hired", "createdAt": "2024-01-02T00:00:00.000001Z"},
+    {"id": "a3", "status": None, "createdAt": None},
+]
+AIRBYTE_QUERIES = [
+    'createdAt = 2024-01-01 or status = "hired"',
+    "createdAt > 2024-01-02T00:00:00Z order by createdAt desc",
+    'not status = "active" order by status',
+]
+
+
+def test_airbyte_tables_on_postgres(postgres):
+    """An Airbyte table (folded names, timestamptz, _airbyte_* columns) answers alike."""
+    postgres.execute('CREATE SCHEMA "ashby"')
+    postgres.execute(
+        'CREATE TABLE "ashby"."applications" (_airbyte_raw_id TEXT, _airbyte_extracted_at '
+        "TIMESTAMPTZ, _airbyte_meta JSONB, _airbyte_generation_id BIGINT, id TEXT, status TEXT, "
+        "createdat TIMESTAMPTZ)"
+    )
+    cur = postgres.cursor()
+    cur.executemany(
+        "INSERT INTO ashby.applications VALUES (gen_random_uuid(), now(), '{}', 1, %s, %s, %s)",
+        [
+            (r["id"], r["status"], r["createdAt"] and dt.datetime.fromisoformat(r["createdAt"]))
+            for r in AIRBYTE_ROWS
+        ],
+    )
+    table = SqlTable.airbyte("ashby", case="lower")
+    for text in AIRBYTE_QUERIES:
+        query = aq.parse(text, "applications")
+        sq = query.to_sql("postgres", table)
+        got = [row[4] for row in postgres.execute(sq.sql, sq.params).fetchall()]
+        want = [r["id"] for r in query.evaluate(AIRBYTE_ROWS)]
+        assert (want if query.ast.sort else sorted(want)) == (
+            got if query.ast.sort else sorted(got)
+        )
+
+
+def test_sqlite_native_timestamps_are_fixed_width_utc_text():
+    """SQLite's "native" storage is fixed-width UTC text, compared exactly to the microsecond."""
+    from ashby_query._back.sql import _canonical
+
+    con = sqlite3.connect(":memory:")
+    con.execute('CREATE TABLE "applications" (id TEXT, status TEXT, "createdAt" TEXT)')
+    rows = [
+        (
+            r["id"],
+            r["status"],
+            r["createdAt"] and _canonical(dt.datetime.fromisoformat(r["createdAt"])),
+        )
+        for r in AIRBYTE_ROWS
+    ]
+    con.executemany('INSERT INTO "applications" VALUES (?, ?, ?)', rows)
+    for text in AIRBYTE_QUERIES:
+        query = aq.parse(text, "applications")
+        sq = query.to_sql("sqlite", SqlTable(timestamps="native"))
+        got = [row[0] for row in con.execute(sq.sql, sq.params).fetchall()]
+        want = [r["id"] for r in query.evaluate(AIRBYTE_ROWS)]
+        assert (want if query.ast.sort else sorted(want)) == (
+            got if query.ast.sort else sorted(got)
+        )

@@ -251,7 +251,6 @@ class _Ctx:
 
     dialect: str  # our name, a key of DIALECTS' values
     table: SqlTable
-    entity: str
     now: dt.datetime
     bind: bool
     functions: bool
@@ -292,12 +291,10 @@ class _Ctx:
     def timestamp_column(self, field: str) -> Expr:
         """The column as an instant (or, for SQLite, fixed-width UTC text)."""
         col = self.column(field)
-        if self.dialect == "sqlite":
-            if self.table.timestamps == "native":
-                return col
-            return _sqlite_timestamp(col)
         if self.table.timestamps == "native":
             return col
+        if self.dialect == "sqlite":
+            return _sqlite_timestamp(col)
         from sqlglot import exp
 
         return exp.TryCast(this=col, to=exp.DataType.build("TIMESTAMPTZ"), requires_string=True)
@@ -603,7 +600,6 @@ def to_sql(
     ctx = _Ctx(
         dialect=name,
         table=mapping,
-        entity=query.entity,
         now=now_utc(now),
         bind=name in BOUND if bind is None else bind,
         functions=functions,
