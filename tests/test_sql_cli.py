@@ -90,3 +90,22 @@ def test_search_on_parquet_streams_sorted_projected_records(files):
         parse_iso(r["createdAt"]) for r in got_rows
     ]
     assert [r["id"] for r in want_rows] == [r["id"] for r in got_rows]
+
+
+def test_search_count_against_the_connector():
+    """--count without --data counts one page, or every page with --all."""
+    from ashby_query.testing import FakeAshby
+
+    records = {
+        "jobs": [{"id": f"j{i}", "status": "Open" if i % 2 else "Closed"} for i in range(30)]
+    }
+    with FakeAshby(records) as fake:
+        env = {**os.environ, "AIRBYTE_CONNECTOR_ID": fake.connector_id, "AIRBYTE_TOKEN": fake.token}
+        args = ["search", "jobs", 'status = "Open" limit 4', "--count", "--base-url", fake.url]
+        base = [sys.executable, "-m", "ashby_query"]
+        one = subprocess.run([*base, *args], capture_output=True, text=True, env=env, timeout=60)
+        every = subprocess.run(
+            [*base, *args, "--all"], capture_output=True, text=True, env=env, timeout=60
+        )
+    assert "4\n" == one.stdout, one.stderr
+    assert "15\n" == every.stdout, every.stderr

@@ -335,18 +335,25 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
     with AshbyClient(base_url=args.base_url) as client:
         resource = getattr(client, entity)
         if not args.all:
-            _write_lines(resource.search(q, dialect=args.dialect).records, out)
+            records = resource.search(q, dialect=args.dialect).records
+            if args.count:
+                out.write(f"{len(records)}\n")
+                return
+            _write_lines(records, out)
             return
         walk = resource.iter_search(q, dialect=args.dialect)
         progress = sys.stderr.isatty()
         count = 0
         for record in walk:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if not args.count:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
             if progress and count % 100 == 0:
                 sys.stderr.write(f"\r{count} records, {walk.pages} pages")
         if progress:
             sys.stderr.write(f"\r{count} records, {walk.pages} pages\n")
+        if args.count:
+            out.write(f"{count}\n")
 
 
 def _sql(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
