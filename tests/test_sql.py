@@ -249,3 +249,24 @@ def test_docs_sql_blocks_are_what_to_sql_writes():
     assert set(tables) == set(blocks)
     for dialect, table in tables.items():
         assert blocks[dialect] == query.to_sql(dialect, table, pretty=True).sql
+
+
+@pytest.mark.parametrize("dialect", WAREHOUSES)
+def test_hostile_literals_read_back_as_the_same_value(dialect):
+    """Inlined values survive the dialect's own parser unchanged: no quote or comment escapes."""
+    hostile = [
+        "'; DROP TABLE applications; --",
+        '" OR 1=1 --',
+        "/* c */ x",
+        "back\\slash\\",
+        "\\'",
+        "semi;colon",
+        "line\u2028separator\u2029",
+        "tab\tnew\nline\r",
+    ]
+    for value in hostile:
+        out = aq.Applications.where(aq.F.status == value).to_sql(dialect)
+        tree = sqlglot.parse_one(out.sql, read=dialect)
+        literals = [lit.this for lit in tree.find_all(sqlglot.exp.Literal) if lit.is_string]
+        assert [value] == literals, out.sql
+        assert 1 == len(sqlglot.parse(out.sql, read=dialect))
