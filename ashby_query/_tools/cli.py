@@ -23,6 +23,7 @@ from .._core.schema import ENTITIES, SEARCHABLE
 from .._core.types import Op
 from .._core.validate import op_word
 from .._front.builder import Query, from_params, parse
+from . import mcp as mcp_server
 from .sample import sample_records
 
 __all__ = ["main"]
@@ -146,6 +147,10 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--schema", help="schema (namespace) of the table")
     q.add_argument("--airbyte", action="store_true", help="Airbyte destination tables")
     q.add_argument("--count", action="store_true", help="select COUNT(*) instead of the records")
+
+    mcp_server.add_arguments(
+        command("mcp", "serve search tools to AI agents over MCP", "ashby-query mcp --data sample")
+    )
     return p
 
 
@@ -377,6 +382,7 @@ _COMMANDS = {
     "decompile": _decompile,
     "search": _search,
     "sql": _sql,
+    "mcp": mcp_server.main,
 }
 
 
