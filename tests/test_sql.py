@@ -270,3 +270,39 @@ def test_hostile_literals_read_back_as_the_same_value(dialect):
         literals = [lit.this for lit in tree.find_all(sqlglot.exp.Literal) if lit.is_string]
         assert [value] == literals, out.sql
         assert 1 == len(sqlglot.parse(out.sql, read=dialect))
+
+
+def _run_python(code):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_the_core_never_imports_sqlglot_or_duckdb():
+    """Importing the library and compiling loads neither optional extra."""
+    done = _run_python(
+        "import sys, ashby_query as aq;"
+        "aq.compile('status = \"a\"', entity='applications');"
+        "print([m for m in ('sqlglot', 'duckdb') if m in sys.modules])"
+    )
+    assert "[]\n" == done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("blocked", "code", "install"),
+    [
+        ("sqlglot", "aq.parse('status = \"a\"', 'applications').to_sql('duckdb')", "[sql]"),
+        ("duckdb", "duck.count('status = \"a\"', [], entity='applications')", "[duckdb]"),
+    ],
+)
+def test_a_missing_extra_names_the_pip_install(blocked, code, install):
+    """Without sqlglot or duckdb, the error says which pip install to run."""
+    done = _run_python(
+        f"import sys; sys.modules[{blocked!r}] = None\n"
+        "import ashby_query as aq\nfrom ashby_query._tools import duck\n"
+        f"try:\n    {code}\nexcept aq.SqlError as e:\n    print(e)\n"
+    )
+    assert f"pip install 'ashby-query{install}'" in done.stdout, done.stderr

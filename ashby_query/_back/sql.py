@@ -77,7 +77,7 @@ class SqlError(AshbyQueryError, ValueError):
 def _need_sqlglot() -> Any:
     try:
         import sqlglot
-    except ImportError:  # pragma: no cover - the test extra installs it
+    except ImportError:
         raise SqlError(
             "SQL output needs sqlglot, which is not installed; run pip install 'ashby-query[sql]'."
         ) from None
