@@ -54,12 +54,13 @@ GOLDEN = {
     "trino": (
         "SELECT * FROM \"applications\" WHERE \"status\" IN ('active', 'hired') AND NOT "
         "COALESCE(\"archiveReason\" LIKE '50\\% o\\_f%' ESCAPE '\\', FALSE) AND "
-        '(TRY_CAST("createdAt" AS TIMESTAMP WITH TIME ZONE) >= '
-        "CAST('2024-01-31T00:00:00.000000+00:00' AS TIMESTAMP WITH TIME ZONE) AND "
-        'TRY_CAST("createdAt" AS TIMESTAMP WITH TIME ZONE) < '
-        "CAST('2024-02-01T00:00:00.000000+00:00' AS TIMESTAMP WITH TIME ZONE)) ORDER BY "
-        'TRY_CAST("createdAt" AS TIMESTAMP WITH TIME ZONE) IS NULL, TRY_CAST("createdAt" '
-        'AS TIMESTAMP WITH TIME ZONE) DESC, "id" IS NULL, "id" ASC LIMIT 20'
+        '(TRY(FROM_ISO8601_TIMESTAMP_NANOS("createdAt")) >= '
+        "FROM_ISO8601_TIMESTAMP_NANOS('2024-01-31T00:00:00.000000+00:00') AND "
+        'TRY(FROM_ISO8601_TIMESTAMP_NANOS("createdAt")) < '
+        "FROM_ISO8601_TIMESTAMP_NANOS('2024-02-01T00:00:00.000000+00:00')) ORDER BY "
+        'TRY(FROM_ISO8601_TIMESTAMP_NANOS("createdAt")) IS NULL, '
+        'TRY(FROM_ISO8601_TIMESTAMP_NANOS("createdAt")) DESC, "id" IS NULL, "id" ASC '
+        "LIMIT 20"
     ),
 }
 AIRBYTE = {

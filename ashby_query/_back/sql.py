@@ -297,6 +297,8 @@ class _Ctx:
             return _sqlite_timestamp(col)
         from sqlglot import exp
 
+        if self.dialect == "trino":  # Trino's casts do not read ISO 8601's "T" form
+            return exp.Try(this=_trino_iso(col))
         return exp.TryCast(this=col, to=exp.DataType.build("TIMESTAMPTZ"), requires_string=True)
 
     def timestamp_value(self, v: dt.datetime) -> Expr:
@@ -305,7 +307,16 @@ class _Ctx:
             return self.value(text)
         from sqlglot import exp
 
+        if self.dialect == "trino":
+            return _trino_iso(self.value(text + "+00:00"))
         return exp.Cast(this=self.value(text + "+00:00"), to=exp.DataType.build("TIMESTAMPTZ"))
+
+
+def _trino_iso(e: Expr) -> Expr:
+    """Trino's ISO 8601 reader that keeps microseconds (the plain one keeps milliseconds)."""
+    from sqlglot import exp
+
+    return exp.Anonymous(this="FROM_ISO8601_TIMESTAMP_NANOS", expressions=[e])
 
 
 @functools.cache
