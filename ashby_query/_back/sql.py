@@ -402,6 +402,11 @@ def _like(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
     from sqlglot import exp
 
     col = ctx.column(p.field)
+    if ctx.dialect == "sqlite" and "\x00" in v:
+        raise SqlError(
+            f"like {v!r} on {p.field} holds a NUL character, where SQLite's GLOB stops "
+            "reading the pattern, so sqlite cannot match it exactly; remove the NUL."
+        )
     pattern = ctx.value(_like_pattern(v, ctx.dialect))
     if ctx.dialect == "sqlite":
         return exp.Glob(this=col, expression=pattern)
