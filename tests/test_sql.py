@@ -10,13 +10,15 @@ import datetime as dt
 import pytest
 
 import ashby_query as aq
-from ashby_query import SqlError, SqlTable
-from ashby_query._back.sql import DIALECTS, fuzzy_match, keyword_match, to_sql
+from ashby_query import Semantics, SqlError, SqlTable
+from ashby_query._back.sql import DIALECTS, to_sql
 
 sqlglot = pytest.importorskip("sqlglot")
 
 NOW = dt.datetime(2024, 3, 10, 15, 30, tzinfo=dt.UTC)
 WAREHOUSES = ["snowflake", "bigquery", "databricks", "trino"]
+#: SQL's own LIKE: case-sensitive (the engine's default ignores case, which SQL cannot copy).
+SQL_LIKE = Semantics(like_case="sensitive")
 QUERY = aq.parse(
     r'status in ("active", "hired") and not archiveReason like "50\% o_f%" '
     "and createdAt = 2024-01-31 order by createdAt desc limit 20",
@@ -82,7 +84,7 @@ AIRBYTE = {
 @pytest.mark.parametrize("dialect", WAREHOUSES)
 def test_warehouse_sql_is_golden(dialect):
     """Each warehouse gets exactly the SQL on record, with values inlined as literals."""
-    out = QUERY.to_sql(dialect, now=NOW)
+    out = QUERY.to_sql(dialect, now=NOW, semantics=SQL_LIKE)
     assert GOLDEN[dialect] == out.sql
     assert () == out.params
 
@@ -104,7 +106,7 @@ def test_every_dialect_writes_every_operator(dialect):
         "is null and createdAt > 2024-01-01T10:00:00Z and updatedAt != 2024-02-01 and "
         "createdAt in (2024-01-01T00:00:00Z) and not updatedAt < now - 2h order by status"
     )
-    out = aq.parse(text, "applications").to_sql(dialect, now=NOW)
+    out = aq.parse(text, "applications").to_sql(dialect, now=NOW, semantics=SQL_LIKE)
     assert out.sql == sqlglot.parse_one(out.sql, read=dialect).sql(dialect=dialect)
 
 
@@ -173,7 +175,7 @@ def test_postgres_compares_and_sorts_strings_by_code_point():
 
 def test_sqlite_like_is_a_case_sensitive_glob():
     """SQLite's LIKE ignores case, so like becomes GLOB with its own escapes."""
-    out = aq.parse(r'status like "a*?[_%"', "applications").to_sql("sqlite")
+    out = aq.parse(r'status like "a*?[_%"', "applications").to_sql("sqlite", semantics=SQL_LIKE)
     assert '"status" GLOB ?' in out.sql
     assert ("a[*][?][[]_*",) == out.params
 
@@ -202,14 +204,28 @@ def test_fuzzy_and_keyword_without_functions_name_dialect_and_operator(dialect):
         assert op in str(info.value)
 
 
-def test_fuzzy_and_keyword_functions_follow_the_engine():
-    """The Python functions registered in SQL engines give the in-memory engine's answers."""
-    rows = [{"id": "1", "name": "Ann Smith-Jones"}, {"id": "2", "name": "Jo"}, {"id": "3"}]
-    for text in ("ann jon", "smith", "jo", "x"):
-        fuzzy = [r["id"] for r in aq.evaluate(f'name fuzzy "{text}"', rows, entity="candidates")]
-        assert fuzzy == [r["id"] for r in rows if fuzzy_match(r.get("name"), text)]
-        kw = [r["id"] for r in aq.evaluate(f'name keyword "{text}"', rows, entity="candidates")]
-        assert kw == [r["id"] for r in rows if keyword_match(r.get("name"), text)]
+def test_like_ignoring_case_has_no_exact_sql_and_says_how_to_choose():
+    """The engine's default like ignores case as Python does: SQL refuses, naming the choice."""
+    query = aq.parse('status like "act%"', "applications")
+    with pytest.raises(SqlError) as info:
+        query.to_sql("postgres")
+    assert "postgres" in str(info.value)
+    assert "like_case='sensitive'" in str(info.value)
+    assert "ASHBY_MATCH(" in query.to_sql("duckdb", functions=True).sql
+    assert "LIKE" in query.to_sql("postgres", semantics=SQL_LIKE).sql
+
+
+def test_semantics_choices_change_the_sql():
+    """Substring like, wildcard underscore and null-matching != follow the Semantics given."""
+    like = aq.parse('status like "a_b"', "applications")
+    loose = Semantics(like_case="sensitive", like_mode="substring", like_underscore="wildcard")
+    assert ("%a_b%",) == like.to_sql("duckdb", semantics=loose).params
+    assert ("*a?b*",) == like.to_sql("sqlite", semantics=loose).params
+    assert ("a_b",) == like.to_sql("duckdb", semantics=SQL_LIKE).params  # no wildcard: =
+    neq = aq.parse('status != "a"', "applications").to_sql(
+        "duckdb", semantics=Semantics(nulls="neq_matches")
+    )
+    assert '("status" IS NULL OR ("status" <> ?))' in neq.sql
 
 
 def test_deep_trees_are_refused_not_recursed():
@@ -249,7 +265,7 @@ def test_docs_sql_blocks_are_what_to_sql_writes():
     }
     assert set(tables) == set(blocks)
     for dialect, table in tables.items():
-        assert blocks[dialect] == query.to_sql(dialect, table, pretty=True).sql
+        assert blocks[dialect] == query.to_sql(dialect, table, pretty=True, semantics=SQL_LIKE).sql
 
 
 @pytest.mark.parametrize("dialect", WAREHOUSES)

@@ -56,6 +56,16 @@ def test_sql_airbyte_preset_and_count():
     assert 'SELECT COUNT(*) FROM "JOBS" WHERE "TITLE" = \'x\';\n' == r.stdout
 
 
+def test_sql_like_case_choice():
+    """like ignoring case has no exact SQL; --like-case sensitive writes SQL's LIKE."""
+    refused = run("sql", "jobs", 'title like "%Eng%"', "--dialect", "trino")
+    assert 1 == refused.returncode
+    assert "--like-case sensitive" in refused.stderr
+    r = run("sql", "jobs", 'title like "%Eng%"', "--dialect", "trino", "--like-case", "sensitive")
+    assert 0 == r.returncode, r.stderr
+    assert "\"title\" LIKE '%Eng%' ESCAPE" in r.stdout
+
+
 def test_sql_refuses_what_a_dialect_cannot_say():
     """fuzzy on Trino fails with exit status 1 and a sentence naming both."""
     r = run("sql", "jobs", 'title fuzzy "eng"', "--dialect", "trino")

@@ -6,12 +6,15 @@ for). The translation keeps the in-memory engine's meaning, documented in ``docs
 - a leaf on a null column is false, and ``not`` is the plain complement: SQL's unknown is
   folded to false under every ``NOT``, so ``not status = "a"`` matches a null status;
 - strings compare case-sensitively by code point (PostgreSQL gets ``COLLATE "C"``);
-- ``like``: ``%`` is any run, ``\\%`` a literal percent, ``_`` is itself (escaped in
-  SQL); SQLite, whose ``LIKE`` ignores case, gets an equivalent ``GLOB``;
-- a date means the whole UTC day; relative times are resolved once against ``now``;
+- ``like`` follows the :class:`Semantics` given: with case-sensitive matching it is SQL's
+  ``LIKE`` with ``_`` and ``\\`` escaped as the options say (SQLite, whose ``LIKE``
+  ignores case, gets an equivalent ``GLOB``);
+- the query is lowered first (:func:`ashby_query._core.lower.lower`): relative times are
+  resolved once against ``now`` and a date means the whole UTC day;
 - timestamps are compared as instants, whether the column holds ISO text or timestamps;
-- ``fuzzy`` and ``keyword`` have no exact SQL form: they need the ``ashby_fuzzy`` and
-  ``ashby_keyword`` functions that :mod:`ashby_query._tools.duck` registers, or raise.
+- what has no exact SQL form (``fuzzy``, ``keyword``, case-insensitive ``like`` or ``=``)
+  calls ``ashby_match(op, value, column)``, which :mod:`ashby_query._tools.duck` registers
+  in DuckDB and SQLite (``functions=True``), or raises naming the dialect and operator.
 
 Each operator's translation is one entry of :data:`_HANDLERS`.
 """
@@ -22,7 +25,6 @@ import base64
 import datetime as dt
 import functools
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +32,11 @@ import attrs
 
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
 from .._core.errors import AshbyQueryError
+from .._core.lower import lower
 from .._core.schema import ENTITIES
+from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
-from .._core.values import UTC, Clock, like_segments, midnight, now_utc, to_utc
+from .._core.values import UTC, Clock, midnight, now_utc, read_timestamp, to_utc
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -42,8 +46,6 @@ __all__ = [
     "SqlError",
     "SqlQuery",
     "SqlTable",
-    "fuzzy_match",
-    "keyword_match",
     "to_sql",
 ]
 
@@ -177,7 +179,7 @@ class SqlQuery:
         for field, ftype, _desc in self.keys:
             value = row.get(field)
             if ftype is FieldType.TIMESTAMP:
-                parsed = _parse_timestamp(value)
+                parsed = read_timestamp(value)
                 value = None if parsed is None else _canonical(parsed)
             elif ftype is FieldType.BOOLEAN:
                 value = value if isinstance(value, bool) else None
@@ -188,19 +190,6 @@ class SqlQuery:
         return _CURSOR_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _parse_timestamp(value: object) -> dt.datetime | None:
-    """Read a stored timestamp as the in-memory engine does; ``None`` if it is not one."""
-    if isinstance(value, dt.datetime):
-        return to_utc(value)
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return to_utc(parsed)
-
-
 def _canonical(value: dt.datetime) -> str:
     """Fixed-width UTC text that sorts as the instant does: ``2024-01-31T09:30:00.000000``."""
     v = to_utc(value)
@@ -208,38 +197,6 @@ def _canonical(value: dt.datetime) -> str:
         f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
         f"{v.second:02d}.{v.microsecond:06d}"
     )
-
-
-# --------------------------------------------------------------------------- fuzzy, keyword
-
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
-
-
-def fuzzy_match(value: object, text: object) -> bool:
-    """The ``fuzzy`` meaning, for SQL engines that take Python functions (``ashby_fuzzy``).
-
-    >>> fuzzy_match("Ann Smith-Jones", "jon ann")
-    True
-    """
-    if not isinstance(value, str) or not isinstance(text, str):
-        return False
-    have = _words(value)
-    return all(any(h.startswith(w) for h in have) for w in _words(text))
-
-
-def keyword_match(value: object, text: object) -> bool:
-    """The ``keyword`` meaning, for SQL engines that take Python functions (``ashby_keyword``).
-
-    >>> keyword_match("Senior Engineer", "engineer manager")
-    True
-    """
-    if not isinstance(value, str) or not isinstance(text, str):
-        return False
-    return not frozenset(_words(text)).isdisjoint(_words(value))
 
 
 # --------------------------------------------------------------------------- translation
@@ -254,6 +211,7 @@ class _Ctx:
     now: dt.datetime
     bind: bool
     functions: bool
+    semantics: Semantics = DEFAULT_SEMANTICS
     params: list[Any] = attrs.field(factory=list)
 
     def value(self, v: object) -> Expr:
@@ -346,16 +304,51 @@ def _sqlite_timestamp(col: Expr) -> Expr:
     return _sqlite_template().copy().transform(swap)
 
 
-def _like_pattern(pattern: str, dialect: str) -> str:
-    """The SQL pattern for a like pattern: ``%`` stays, ``_`` and ``\\`` become literal."""
+def _like_pattern(pattern: str, dialect: str, sem: Semantics) -> str:
+    """The SQL pattern for a like pattern, as ``sem`` reads ``_`` and whole-value matching."""
+    sqlite = dialect == "sqlite"
     out: list[str] = []
-    for seg in like_segments(pattern):
-        if seg is None:
-            out.append("*" if dialect == "sqlite" else "%")
-        elif dialect == "sqlite":
-            out.append(re.sub(r"([*?\[])", r"[\1]", seg))
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
+            c, i = pattern[i + 1], i + 2
+        elif c == "%":
+            out.append("*" if sqlite else "%")
+            i += 1
+            continue
+        elif c == "_" and sem.like_underscore == "wildcard":
+            out.append("?" if sqlite else "_")
+            i += 1
+            continue
         else:
-            out.append(re.sub(r"([\\%_])", r"\\\1", seg))
+            i += 1
+        if sqlite:
+            out.append(f"[{c}]" if c in "*?[" else c)
+        else:
+            out.append("\\" + c if c in "\\%_" else c)
+    if sem.like_mode == "substring":
+        wild = "*" if sqlite else "%"
+        out = [wild, *out, wild]
+    return "".join(out)
+
+
+def _exact_like(pattern: str, sem: Semantics) -> str | None:
+    """The one value a whole-value like pattern without wildcards stands for, else None."""
+    if sem.like_mode != "pattern":
+        return None
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
+            out.append(pattern[i + 1])
+            i += 2
+            continue
+        if c == "%" or (c == "_" and sem.like_underscore == "wildcard"):
+            return None
+        out.append(c)
+        i += 1
     return "".join(out)
 
 
@@ -380,6 +373,12 @@ def _compare(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
         return exp.paren(
             exp.or_(exp.LT(this=col, expression=lo), exp.GTE(this=col.copy(), expression=hi))
         )
+    if (
+        ftype is FieldType.STRING
+        and p.op in (Op.EQ, Op.NEQ)
+        and ctx.semantics.eq_case != "sensitive"
+    ):
+        return _call(ctx, p, v, "= and != ignoring case (Semantics.eq_case='insensitive')")
     col = ctx.column(p.field)
     if ftype is FieldType.STRING and p.op not in (Op.EQ, Op.NEQ):
         col = ctx.ordered(col)
@@ -392,6 +391,8 @@ def _in(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
     if ftype is FieldType.TIMESTAMP:
         col = ctx.timestamp_column(p.field)
         items = [ctx.timestamp_value(x) for x in v]
+    elif ftype is FieldType.STRING and ctx.semantics.eq_case != "sensitive":
+        return _call(ctx, p, list(v), "in ignoring case (Semantics.eq_case='insensitive')")
     else:
         col = ctx.column(p.field)
         items = [ctx.value(x) for x in v]
@@ -401,13 +402,18 @@ def _in(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
 def _like(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
     from sqlglot import exp
 
+    exact = _exact_like(v, ctx.semantics)
+    if exact is not None:  # no wildcard: the engine compares it as = compares
+        return _compare(ctx, Predicate(Op.EQ, p.field, exact), ftype, exact)
+    if ctx.semantics.like_case != "sensitive":
+        return _call(ctx, p, v, "like ignoring case (Semantics.like_case='insensitive')")
     col = ctx.column(p.field)
     if ctx.dialect == "sqlite" and "\x00" in v:
         raise SqlError(
             f"like {v!r} on {p.field} holds a NUL character, where SQLite's GLOB stops "
             "reading the pattern, so sqlite cannot match it exactly; remove the NUL."
         )
-    pattern = ctx.value(_like_pattern(v, ctx.dialect))
+    pattern = ctx.value(_like_pattern(v, ctx.dialect, ctx.semantics))
     if ctx.dialect == "sqlite":
         return exp.Glob(this=col, expression=pattern)
     like = exp.Like(this=col, expression=pattern)
@@ -416,20 +422,32 @@ def _like(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
     return exp.Escape(this=like, expression=exp.Literal.string("\\"))
 
 
-def _function(name: str) -> Handler:
-    def handler(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
-        if not ctx.functions:
-            raise SqlError(
-                f"{p.op.value} on {p.field} has no exact {ctx.dialect} form: it splits text "
-                f"into Unicode words and folds case as Python does. Run it where the "
-                f"{name} function is registered (DuckDB or SQLite through "
-                f"ashby_query's runner, with functions=True), or filter with like."
-            )
-        from sqlglot import exp
+def _call(ctx: _Ctx, p: Predicate, v: Any, what: str) -> Expr:
+    """``ashby_match(op, value, column)``: the engine's own test, where SQL has no exact form."""
+    if not ctx.functions:
+        raise SqlError(
+            f"{p.op.value} on {p.field}: {what} has no exact {ctx.dialect} form, since it "
+            "folds case and splits words as Python does. Run it in DuckDB or SQLite through "
+            "ashby_query._tools.duck (functions=True registers ashby_match), pick "
+            "Semantics(like_case='sensitive') (CLI: --like-case sensitive) for SQL's own LIKE, "
+            "or filter otherwise."
+        )
+    from sqlglot import exp
 
-        return exp.Anonymous(this=name, expressions=[ctx.column(p.field), ctx.value(v)])
+    value = ctx.value(json.dumps(v, ensure_ascii=False))
+    op = exp.Literal.string(p.op.value)
+    return exp.Anonymous(this="ashby_match", expressions=[op, value, ctx.column(p.field)])
 
-    return handler
+
+def _words(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
+    return _call(ctx, p, v, "matching Unicode words")
+
+
+def _no_sql(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
+    raise SqlError(
+        f"{p.op.value} on {p.field} tests the elements of an array, which has no {ctx.dialect} "
+        "form here yet; filter those records in memory."
+    )
 
 
 def _is_null(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
@@ -449,7 +467,7 @@ _COMPARISONS = {
 }
 
 
-#: One translation per operator: the table to switch when the semantics options arrive.
+#: One translation per operator; each reads the query's Semantics from the context.
 _HANDLERS: dict[Op, Handler] = {
     Op.EQ: _compare,
     Op.NEQ: _compare,
@@ -459,9 +477,11 @@ _HANDLERS: dict[Op, Handler] = {
     Op.LTE: _compare,
     Op.IN: _in,
     Op.LIKE: _like,
-    Op.FUZZY: _function("ashby_fuzzy"),
-    Op.KEYWORD: _function("ashby_keyword"),
+    Op.FUZZY: _words,
+    Op.KEYWORD: _words,
     Op.IS_NULL: _is_null,
+    Op.ARRAY_CONTAINS: _no_sql,
+    Op.ANY: _no_sql,
 }
 
 
@@ -472,7 +492,13 @@ def _leaf(ctx: _Ctx, p: Predicate, types: Mapping[str, FieldType]) -> Expr:
         v = v.resolve(ctx.now)
         if p.op in (Op.GT, Op.GTE, Op.LT, Op.LTE) and not isinstance(v, dt.datetime):
             v = midnight(v)
-    return _HANDLERS[p.op](ctx, p, ftype, v)
+    out = _HANDLERS[p.op](ctx, p, ftype, v)
+    if p.op is Op.NEQ and ctx.semantics.nulls == "neq_matches":
+        from sqlglot import exp
+
+        col = ctx.timestamp_column(p.field) if ftype is FieldType.TIMESTAMP else ctx.column(p.field)
+        out = exp.paren(exp.or_(exp.Is(this=col, expression=exp.Null()), exp.paren(out)))
+    return out
 
 
 def _condition(ctx: _Ctx, root: Condition, types: Mapping[str, FieldType]) -> Expr:
@@ -594,13 +620,15 @@ def to_sql(
     functions: bool = False,
     count: bool = False,
     pretty: bool = False,
+    semantics: Semantics | None = None,
 ) -> SqlQuery:
     """Translate a validated query into SQL for ``dialect``.
 
     ``table`` is a table name or a :class:`SqlTable` mapping; ``now`` the clock for relative
     times; ``bind`` chooses bound parameters (default where the dialect runs here:
-    DuckDB, SQLite, PostgreSQL) over inlined literals; ``functions`` lets ``fuzzy`` and
-    ``keyword`` call ``ashby_fuzzy``/``ashby_keyword``; ``count`` selects ``COUNT(*)``;
+    DuckDB, SQLite, PostgreSQL) over inlined literals; ``functions`` lets what SQL cannot
+    say exactly call ``ashby_match``; ``count`` selects ``COUNT(*)``; ``semantics`` the
+    meanings, as the in-memory engine takes them (default: its defaults);
     ``pretty`` lays the SQL out on several lines.
     """
     sqlglot = _need_sqlglot()
@@ -619,7 +647,9 @@ def to_sql(
         now=now_utc(now),
         bind=name in BOUND if bind is None else bind,
         functions=functions,
+        semantics=DEFAULT_SEMANTICS if semantics is None else semantics,
     )
+    query = lower(query, ctx.now, whole_day=ctx.semantics.date_only == "whole_day")
     types = {n: f.type for n, f in ENTITIES[query.entity].searchable.items()}
     source = exp.Table(
         this=exp.to_identifier(mapping.table_name(query.entity), quoted=True),

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from .._back.compiler import get_dialect
 from .._back.formatter import format_value
 from .._client.errors import ClientError
-from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST
+from .._core.ast import And, Condition, Not, Predicate, QueryAST, iter_nodes
 from .._core.errors import AshbyQueryError, QueryError
 from .._core.schema import ENTITIES, SEARCHABLE
 from .._core.types import Op
@@ -147,6 +147,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--schema", help="schema (namespace) of the table")
     q.add_argument("--airbyte", action="store_true", help="Airbyte destination tables")
     q.add_argument("--count", action="store_true", help="select COUNT(*) instead of the records")
+    q.add_argument("--like-case", choices=["insensitive", "sensitive"], default="insensitive",
+                   help="like ignores case (default; no exact SQL) or not")  # fmt: skip
 
     mcp_server.add_arguments(
         command("mcp", "serve search tools to AI agents over MCP", "ashby-query mcp --data sample")
@@ -203,18 +205,14 @@ def _tree(node: Condition | None, indent: str = "") -> list[str]:
     if node is None:
         return [f"{indent}(no filter: every record)"]
     lines: list[str] = []
-    stack: list[tuple[Condition, str]] = [(node, indent)]
-    while stack:
-        n, pad = stack.pop()
+    for n, path in iter_nodes(node):
+        pad = indent + "  " * sum(isinstance(k, str) for k in path)
         if isinstance(n, Predicate):
             value = "" if n.op is Op.IS_NULL else f" {format_value(n.value, n.op)}"
             lines.append(f"{pad}{n.field} {op_word(n.op)}{value}")
-        elif isinstance(n, Not):
-            lines.append(f"{pad}not")
-            stack.append((n.operand, pad + "  "))
-        elif isinstance(n, And | Or):
-            lines.append(f"{pad}{'and' if isinstance(n, And) else 'or'}")
-            stack.extend((o, pad + "  ") for o in reversed(n.operands))
+        else:
+            word = "not" if isinstance(n, Not) else "and" if isinstance(n, And) else "or"
+            lines.append(f"{pad}{word}")
     return lines
 
 
@@ -366,6 +364,7 @@ def _sql(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
 
     q = parse(_read(args.query, "query", stdin), _entity(args.entity))
     opts = {"table": args.table, "schema": args.schema, "airbyte": args.airbyte}
+    opts["like_case"] = args.like_case
     out.write(sql_text(q, args.dialect, count=args.count, **opts))
 
 

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .._back.engine import project
-from .._back.sql import SqlError, SqlQuery, SqlTable, fuzzy_match, keyword_match, to_sql
+from .._back.engine import compile_predicate, project
+from .._back.sql import SqlError, SqlQuery, SqlTable, to_sql
+from .._core.ast import Predicate
 from .._core.schema import ENTITIES, Entity
-from .._core.types import FieldType
+from .._core.semantics import Semantics
+from .._core.types import FieldType, Op
 from .._core.values import Clock, format_wire
 from .._front.builder import EntityRef, Query, as_query
 
@@ -84,26 +87,52 @@ def connect(path: str = ":memory:") -> Any:
     return con
 
 
-def register_duckdb_functions(con: Any) -> None:
-    """Give a DuckDB connection ``ashby_fuzzy`` and ``ashby_keyword`` (Python functions)."""
+def matcher(semantics: Semantics | None = None) -> Callable[[str, str, Any], bool]:
+    """The ``ashby_match(op, value, column)`` function: the in-memory engine's own test.
+
+    SQL calls it where it has no exact form (``fuzzy``, ``keyword``, case-insensitive
+    ``like``); ``value`` is the query's value as JSON. Tests are built once per value.
+
+    >>> matcher()("fuzzy", '"ann jon"', "Ann Smith-Jones")
+    True
+    """
+
+    @functools.lru_cache(maxsize=256)
+    def test(op: str, value: str) -> Callable[[Mapping[str, Any]], bool]:
+        decoded = json.loads(value)
+        v = tuple(decoded) if isinstance(decoded, list) else decoded
+        return compile_predicate(Predicate(Op(op), "v", v), semantics=semantics)
+
+    def ashby_match(op: str, value: str, column: Any) -> bool:
+        return test(op, value)({"v": column})
+
+    return ashby_match
+
+
+def register_duckdb_functions(con: Any, semantics: Semantics | None = None) -> None:
+    """Give a DuckDB connection ``ashby_match`` (a Python function, for ``functions=True``)."""
     from duckdb.sqltypes import BOOLEAN, VARCHAR
 
-    for name, fn in (("ashby_fuzzy", fuzzy_match), ("ashby_keyword", keyword_match)):
-        with contextlib.suppress(Exception):  # not registered yet
-            con.remove_function(name)
-        try:
-            con.create_function(name, fn, [VARCHAR, VARCHAR], BOOLEAN, null_handling="special")
-        except Exception as exc:  # DuckDB needs numpy for Python functions
-            raise SqlError(
-                f"fuzzy and keyword run in DuckDB as Python functions, which failed: {exc} "
-                "Run pip install 'ashby-query[duckdb]' (it brings numpy)."
-            ) from None
+    with contextlib.suppress(Exception):  # not registered yet
+        con.remove_function("ashby_match")
+    try:
+        con.create_function(
+            "ashby_match",
+            matcher(semantics),
+            [VARCHAR, VARCHAR, VARCHAR],
+            BOOLEAN,
+            null_handling="special",
+        )
+    except Exception as exc:  # DuckDB needs numpy for Python functions
+        raise SqlError(
+            f"ashby_match runs in DuckDB as a Python function, which failed: {exc} "
+            "Run pip install 'ashby-query[duckdb]' (it brings numpy)."
+        ) from None
 
 
-def register_sqlite_functions(con: sqlite3.Connection) -> None:
-    """Give a SQLite connection ``ashby_fuzzy`` and ``ashby_keyword`` (for ``functions=True``)."""
-    con.create_function("ashby_fuzzy", 2, fuzzy_match, deterministic=True)
-    con.create_function("ashby_keyword", 2, keyword_match, deterministic=True)
+def register_sqlite_functions(con: sqlite3.Connection, semantics: Semantics | None = None) -> None:
+    """Give a SQLite connection ``ashby_match`` (for ``functions=True``)."""
+    con.create_function("ashby_match", 3, matcher(semantics), deterministic=True)
 
 
 def _fields(entity: Entity) -> dict[str, FieldType]:
@@ -196,6 +225,7 @@ def _prepare(
     con: Any,
     now: Clock,
     count: bool,
+    semantics: Semantics | None = None,
 ) -> tuple[Any, Query, SqlQuery]:
     q = as_query(query, entity)
     con = con if con is not None else connect()
@@ -203,9 +233,17 @@ def _prepare(
     ast = q.ast
     if q.ast.fields is not None:
         ast = ast.__class__(ast.entity, ast.filter, ast.sort, ast.limit, None, ast.cursor)
-    sq = to_sql(ast, "duckdb", SqlTable(name=name), now=now, functions=True, count=count)
-    if "ashby_" in sq.sql.lower():
-        register_duckdb_functions(con)
+    sq = to_sql(
+        ast,
+        "duckdb",
+        SqlTable(name=name),
+        now=now,
+        functions=True,
+        count=count,
+        semantics=semantics,
+    )
+    if "ashby_match" in sq.sql.lower():
+        register_duckdb_functions(con, semantics)
     return con, q, sq
 
 
@@ -216,6 +254,7 @@ def search(
     *,
     con: Any = None,
     now: Clock = None,
+    semantics: Semantics | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Run ``query`` over ``data`` in DuckDB and stream the matching records.
 
@@ -224,7 +263,7 @@ def search(
     them, except that null fields are left out (files do not tell null from missing);
     timestamps read from typed columns are written in the wire form.
     """
-    con, q, sq = _prepare(query, data, entity, con, now, count=False)
+    con, q, sq = _prepare(query, data, entity, con, now, False, semantics)
     cursor = con.execute(sq.sql, list(sq.params))
     names = [d[0] for d in cursor.description]
     json_columns = {d[0] for d in cursor.description if str(d[1]).upper() == "JSON"}
@@ -257,9 +296,10 @@ def count(
     *,
     con: Any = None,
     now: Clock = None,
+    semantics: Semantics | None = None,
 ) -> int:
     """How many records of ``data`` the query returns, counted in DuckDB."""
-    con, _q, sq = _prepare(query, data, entity, con, now, count=True)
+    con, _q, sq = _prepare(query, data, entity, con, now, True, semantics)
     return int(con.execute(sq.sql, list(sq.params)).fetchone()[0])
 
 
@@ -295,6 +335,7 @@ def sql_text(
     schema: str | None = None,
     airbyte: bool = False,
     count: bool = False,
+    like_case: str = "insensitive",
 ) -> str:
     """The ``sql`` command's output: the SQL, then its parameters as a comment line."""
     if airbyte:
@@ -304,7 +345,8 @@ def sql_text(
         mapping = attrs.evolve(SqlTable.airbyte(schema, case=case), name=table)
     else:
         mapping = SqlTable(name=table, schema=schema)
-    sq = query.to_sql(dialect, mapping, count=count)
+    semantics = Semantics(like_case=like_case)  # type: ignore[arg-type]
+    sq = query.to_sql(dialect, mapping, count=count, semantics=semantics)
     out = sq.sql + ";\n"
     if sq.params:
         shown = json.dumps(list(sq.params), ensure_ascii=False)
