@@ -71,14 +71,17 @@ def start() -> Iterator[Any]:
             missing("running as root and there is no postgres user to run the server as")
     port = _free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+              "-E", "UTF8", "--locale=C.UTF-8"]  # fmt: skip
     try:
-        subprocess.run(
-            _as_server_user(
-                [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                 "-E", "UTF8", "--locale=C.UTF-8", "--locale-provider=icu", "--icu-locale=en-US"]
-            ),
-            check=True, capture_output=True, env=env, timeout=120,
-        )  # fmt: skip
+        try:
+            icu = ["--locale-provider=icu", "--icu-locale=en-US"]
+            subprocess.run(_as_server_user([*initdb, *icu]), check=True, capture_output=True,
+                           env=env, timeout=120)  # fmt: skip
+        except subprocess.CalledProcessError:  # a server built without ICU (or before 15)
+            shutil.rmtree(data, ignore_errors=True)
+            subprocess.run(_as_server_user(initdb), check=True, capture_output=True,
+                           env=env, timeout=120)  # fmt: skip
         subprocess.run(
             _as_server_user(
                 [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),

@@ -374,7 +374,7 @@ class Query:
 
         Needs ``pip install 'ashby-query[sql]'``. ``table`` is a table name or a
         :class:`~ashby_query.SqlTable` mapping; ``options`` are ``now``, ``bind``,
-        ``functions``, ``count`` and ``pretty`` (see ``docs/sql.md``).
+        ``functions``, ``count``, ``pretty`` and ``semantics`` (see ``docs/sql.md``).
 
         >>> from ashby_query import Applications, F
         >>> sql = Applications.where(F.status == "active").to_sql("duckdb")
