@@ -40,7 +40,7 @@ class Branch(Generic[N, T]):
     in order and returns the node's own.
     """
 
-    children: Sequence[tuple[N, Loc]]
+    children: Sequence[tuple[N, Any]]  # (child, its path: a Loc or any path object)
     join: Callable[[list[T]], T]
 
 
@@ -52,7 +52,7 @@ class _Join:
         self.join = join
 
 
-def reduce_tree(root: N, step: Callable[[N, Loc], T | Branch[N, T]], loc: Loc = ()) -> T:
+def reduce_tree(root: N, step: Callable[[N, Any], T | Branch[N, T]], loc: Any = ()) -> T:
     """Fold any tree bottom-up without recursion.
 
     ``step(node, path)`` returns the node's result, or a :class:`Branch` naming its

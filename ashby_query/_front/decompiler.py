@@ -14,6 +14,7 @@ from typing import Any
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, SortKey
 from .._core.errors import Loc, Problem, QueryError
 from .._core.types import Op
+from .._core.validate import LazyLoc
 from .._core.values import escape_like
 from .._core.walk import Branch, reduce_tree
 from .bounds import check_params
@@ -42,8 +43,9 @@ _ARRAY_OPS = {"array_contains": Op.ARRAY_CONTAINS, "any": Op.ANY}
 _KNOWN = [*_FIELD_OPS, "not", "and", "or", *_PATTERN_OPS, *_ARRAY_OPS]
 
 
-def _bad(kind: str, loc: Loc, msg: str, value: object) -> QueryError:
-    return QueryError([Problem(kind, loc, msg, value)])
+def _bad(kind: str, loc: Loc | LazyLoc, msg: str, value: object) -> QueryError:
+    flat = loc.flat() if isinstance(loc, LazyLoc) else loc
+    return QueryError([Problem(kind, flat, msg, value)])
 
 
 def decompile(params: object, entity: str, limits: Limits | None = None) -> QueryAST:
@@ -92,7 +94,7 @@ def decompile(params: object, entity: str, limits: Limits | None = None) -> Quer
         )
     flt = None
     if "filter" in query:
-        flt = decompile_condition(query["filter"], ("query", "filter"))
+        flt = decompile_condition(query["filter"], LazyLoc(None, ("query", "filter")))
     sort = _sort(query.get("sort", []))
     fields = _fields(params["fields"]) if "fields" in params else None
     limit = params.get("limit")
@@ -100,8 +102,11 @@ def decompile(params: object, entity: str, limits: Limits | None = None) -> Quer
     return QueryAST(entity, flt, sort, limit, fields, cursor)
 
 
-def decompile_condition(root: object, loc: Loc) -> Condition:
+def decompile_condition(root: object, loc: LazyLoc) -> Condition:
     """Return the AST for one JSON condition object; iterative, so depth is no issue.
+
+    Paths are linked (``LazyLoc``), O(1) to extend and spelled out only for an error, so
+    a deep ``not`` chain costs the same per level at every depth.
 
     ``and`` and ``or`` come back as written, not yet flattened: validation flattens them,
     and folds the compiler's whole-day ranges back into ``= date`` on the way.
@@ -109,7 +114,7 @@ def decompile_condition(root: object, loc: Loc) -> Condition:
     return reduce_tree(root, _step, loc)
 
 
-def _step(obj: object, path: Loc) -> Condition | Branch[object, Condition]:
+def _step(obj: object, path: LazyLoc) -> Condition | Branch[object, Condition]:
     if isinstance(obj, Condition | Branch):
         return obj  # a predicate read from an operator's body, or an and/or/not to join
     if not isinstance(obj, Mapping) or not obj:
@@ -121,9 +126,9 @@ def _step(obj: object, path: Loc) -> Condition | Branch[object, Condition]:
             obj,
         )
     # Each key yields conditions; several in one object are ANDed.
-    children: list[tuple[object, Loc]] = []
+    children: list[tuple[object, LazyLoc]] = []
     for key, body in obj.items():
-        kpath = (*path, key)
+        kpath = path.child(key)
         if key in ("and", "or"):
             if not isinstance(body, list) or not body:
                 raise _bad(
@@ -133,7 +138,7 @@ def _step(obj: object, path: Loc) -> Condition | Branch[object, Condition]:
                     f"an empty {key} has no agreed meaning, so leave it out.",
                     body,
                 )
-            kids = [(b, (*kpath, i)) for i, b in enumerate(body)]
+            kids = [(b, kpath.child(i)) for i, b in enumerate(body)]
             children.append((Branch(kids, _JOIN[key]), kpath))
         elif key == "not":
             children.append((Branch([(body, kpath)], _negate), kpath))
@@ -176,7 +181,7 @@ def _any_of(field: str) -> Any:
     return join
 
 
-def _predicates(key: str, body: object, path: Loc) -> list[tuple[object, Loc]]:
+def _predicates(key: str, body: object, path: LazyLoc) -> list[tuple[object, LazyLoc]]:
     if not isinstance(body, Mapping) or not body:
         raise _bad(
             "malformed_json",
@@ -185,9 +190,9 @@ def _predicates(key: str, body: object, path: Loc) -> list[tuple[object, Loc]]:
             f'{{"status": "active"}}}}, got {body!r:.80}.',
             body,
         )
-    preds: list[tuple[object, Loc]] = []
+    preds: list[tuple[object, LazyLoc]] = []
     for field, value in body.items():
-        fpath = (*path, field)
+        fpath = path.child(field)
         if key in _PATTERN_OPS:
             if not isinstance(value, str):
                 raise _bad(

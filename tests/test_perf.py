@@ -1,0 +1,80 @@
+"""Speed work that must not change results: chain gathering, linked paths, caches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis.strategies as st
+from hypothesis import given, settings
+
+import ashby_query as aq
+from ashby_query._core.ast import And, Condition, Not, Or, Predicate
+from ashby_query._core.types import Op
+from ashby_query._front.parser import parse_text
+
+# A binary expression tree: ("p", i) | ("not", t) | ("and", l, r) | ("or", l, r) | ("()", t)
+_leaf = st.integers(0, 5).map(lambda i: ("p", i))
+_trees = st.recursive(
+    _leaf,
+    lambda kids: st.one_of(
+        st.tuples(st.just("not"), kids),
+        st.tuples(st.just("and"), kids, kids),
+        st.tuples(st.just("or"), kids, kids),
+        st.tuples(st.just("()"), kids),
+    ),
+    max_leaves=30,
+)
+_PREC = {"or": 1, "and": 2}
+Tree = tuple[Any, ...]
+
+
+def _text(t: Tree) -> str:
+    """The tree as text, with parentheses wherever precedence or associativity needs them."""
+    kind = t[0]
+    if kind == "p":
+        return f'id = "v{t[1]}"'
+    if kind == "()":
+        return f"({_text(t[1])})"
+    if kind == "not":
+        inner = _text(t[1])
+        return f"not {inner}" if t[1][0] in ("p", "not", "()") else f"not ({inner})"
+    left, right = _text(t[1]), _text(t[2])
+    if t[1][0] in _PREC and _PREC[t[1][0]] < _PREC[kind]:
+        left = f"({left})"
+    if t[2][0] in _PREC and _PREC[t[2][0]] <= _PREC[kind]:
+        right = f"({right})"
+    return f"{left} {kind} {right}"
+
+
+def _binary(t: Tree) -> Condition:
+    """The AST as the parser built it before chains were gathered: one flatten per step."""
+    kind = t[0]
+    if kind == "p":
+        return Predicate(Op.EQ, "id", f"v{t[1]}")
+    if kind == "()":
+        return _binary(t[1])
+    if kind == "not":
+        return Not(_binary(t[1]))
+    cls = And if kind == "and" else Or
+    return cls.of(_binary(t[1]), _binary(t[2]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_trees)
+def test_gathered_chains_build_the_ast_pairwise_flattening_built(tree: Tree) -> None:
+    text = _text(tree)
+    got = parse_text(text, "candidates").filter
+    assert got == _binary(tree), text
+
+
+def test_deep_not_params_report_the_full_path_of_a_bad_leaf() -> None:
+    obj: object = {"eq": {"id": ["x"]}}
+    for _ in range(50):
+        obj = {"not": obj}
+    try:
+        aq.from_params({"query": {"filter": obj}}, "candidates", limits=aq.Limits(max_depth=128))
+    except aq.QueryError as exc:
+        (problem,) = exc.problems
+        assert problem.loc == ("query", "filter", *["not"] * 50, "eq", "id")
+    else:
+        raise AssertionError("expected a QueryError")
