@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from typing import Any
 
+import attrs
 import hypothesis.strategies as st
+import pytest
 from hypothesis import given, settings
 
 import ashby_query as aq
@@ -71,10 +75,50 @@ def test_deep_not_params_report_the_full_path_of_a_bad_leaf() -> None:
     obj: object = {"eq": {"id": ["x"]}}
     for _ in range(50):
         obj = {"not": obj}
-    try:
+    with pytest.raises(aq.QueryError) as info:
         aq.from_params({"query": {"filter": obj}}, "candidates", limits=aq.Limits(max_depth=128))
-    except aq.QueryError as exc:
-        (problem,) = exc.problems
-        assert problem.loc == ("query", "filter", *["not"] * 50, "eq", "id")
-    else:
-        raise AssertionError("expected a QueryError")
+    (problem,) = info.value.problems
+    assert problem.loc == ("query", "filter", *["not"] * 50, "eq", "id")
+
+
+def test_the_text_cache_shares_one_query_and_keys_on_entity_text_and_limits() -> None:
+    text = 'status = "active" and createdAt > 2024-01-01'
+    first = aq.parse(text, "applications")
+    assert aq.parse(text, "Applications") is first  # the entity is looked up by name first
+    assert aq.parse(text, "applications", limits=aq.Limits(max_depth=9)) is not first
+    assert aq.parse(text, "applications", limits=aq.Limits(max_depth=9)) == first
+    assert aq.parse(text + " ", "applications") is not first
+
+
+def test_a_cached_query_resolves_relative_times_with_the_clock_of_each_compile() -> None:
+    text = "createdAt > today - 1d"
+    clocks = [dt.datetime(2024, 3, 10, 12, tzinfo=dt.UTC), dt.datetime(2025, 7, 1, tzinfo=dt.UTC)]
+    cached = aq.parse(text, "applications")
+    assert aq.parse(text, "applications") is cached  # a cache hit
+    for now in clocks:
+        fresh = aq.from_params(aq.parse(text, "applications").to_params(now=now), "applications")
+        got = cached.to_params(now=functools.partial(lambda t: t, now))
+        assert got == fresh.to_params()
+        assert got == aq.compile(text, entity="applications", now=now)
+    assert cached.to_params(now=clocks[0]) != cached.to_params(now=clocks[1])
+    day = clocks[0].date() - dt.timedelta(days=1)
+    assert aq.compile(text, entity="applications", now=clocks[0]) == aq.compile(
+        f"createdAt > {day.isoformat()}", entity="applications"
+    )
+
+
+def test_a_replaced_entity_is_not_served_from_the_cache(monkeypatch: Any) -> None:
+    from ashby_query._core import schema as schema_mod
+
+    text = 'status = "active"'
+    old = aq.parse(text, "applications")
+    mine = attrs.evolve(schema_mod.ENTITIES["applications"], description="mine")
+    monkeypatch.setitem(schema_mod.ENTITIES, "applications", mine)
+    assert aq.parse(text, "applications").schema is mine
+    assert old.schema is not mine
+
+
+def test_errors_are_raised_afresh_each_time() -> None:
+    for _ in range(2):
+        with pytest.raises(aq.QueryError, match="nope"):
+            aq.parse("nope = 1", "applications")

@@ -10,6 +10,7 @@ A :class:`Query` wraps one validated :class:`QueryAST`; every method returns a n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -520,8 +521,32 @@ def parse(
     'status = "active" and createdAt > 2024-01-01'
     """
     schema = _schema(entity)
+    if type(text) is str and ENTITIES.get(schema.name) is schema and len(text) <= _CACHED_TEXT:
+        query = _parse_cached(schema.name, text, limits)
+        if query.schema is schema:  # else ENTITIES was changed since: parse afresh
+            return query
+    return _parse(text, schema, limits)
+
+
+def _parse(text: str, schema: Entity, limits: Limits | None) -> Query:
     ast = parse_text(text, schema.name, limits)
     return Query._checked(validate(ast, text, entity=schema), schema)
+
+
+#: Texts longer than this are parsed afresh: they are rare, and would crowd the cache.
+_CACHED_TEXT = 4096
+
+
+# Text to validated Query, for the built-in entities (a user-built Entity holds dicts,
+# so it cannot key a cache; its queries are parsed every time). Sharing one Query between
+# callers is safe: a Query is immutable, and nothing in it depends on when it was parsed.
+# Relative times (``today - 30d``) stay relative in the AST and resolve only when the
+# query is compiled or evaluated, with the clock given then (tests/test_perf.py proves
+# it with an injected clock). The dialect is not part of the key because it is applied
+# at compile time too. Errors are not cached: a bad text raises afresh each time.
+@functools.lru_cache(maxsize=512)
+def _parse_cached(entity: str, text: str, limits: Limits | None) -> Query:
+    return _parse(text, ENTITIES[entity], limits)
 
 
 def from_params(
