@@ -6,7 +6,8 @@ References are measured in the same run, so the ratios hold on a busy machine ev
 the absolute figures do not:
 
 - parse: a hand-written recursive-descent parser (``bench/handparser.py``) building the
-  same AST, parse only; ours is the whole text-to-JSON path. Aim: at most 2x.
+  same AST, parse only; ours is the whole text-to-JSON path, without the text cache
+  (``repeated``: the same text again, answered by the cache). Aim: at most 2x.
 - engine: a hand-written lambda over the same records. Aim: at most 1.3x.
 - cold start: ``python -c pass`` in fresh processes. Aim: import under 30 ms, first
   parse under 5 ms (CPU time over the reference).
@@ -107,6 +108,8 @@ def parse_section() -> None:
     from handparser import hand_parse
     from parse_bench import LIMITS, W1, W2_APPS, W3, W4
 
+    from ashby_query._core.schema import get_entity
+    from ashby_query._front.builder import _parse
     from ashby_query._front.parser import parse_text
 
     for name, text, entity in (
@@ -117,18 +120,22 @@ def parse_section() -> None:
     ):
         if hand_parse(text, entity) != parse_text(text, entity, LIMITS):
             print(f"warning: the reference parser builds another AST for {name}")
-        ours, floor, ratio = paired_us(
-            lambda t=text, e=entity: aq.compile(t, entity=e, limits=LIMITS),
-            lambda t=text, e=entity: hand_parse(t, e),
-        )
-        ROWS.append(
-            (
-                "parse",
-                f"{name} text->JSON vs hand parse",
-                f"{ours:9.1f} / {floor:8.1f} µs = {ratio:5.2f}x",
-                verdict(ratio, 2.0),
+        schema = get_entity(entity)
+        # The text cache would answer every call but the first, so the parse is timed
+        # through the uncached path; the cached one is the "repeated" row.
+        for label, ours_fn in (
+            ("text->JSON", lambda t=text, s=schema: _parse(t, s, LIMITS).to_params()),
+            ("repeated", lambda t=text, e=entity: aq.compile(t, entity=e, limits=LIMITS)),
+        ):
+            ours, floor, ratio = paired_us(ours_fn, lambda t=text, e=entity: hand_parse(t, e))
+            ROWS.append(
+                (
+                    "parse",
+                    f"{name} {label} vs hand parse",
+                    f"{ours:9.1f} / {floor:8.1f} µs = {ratio:5.2f}x",
+                    verdict(ratio, 2.0),
+                )
             )
-        )
 
 
 # Engine --------------------------------------------------------------------------------
