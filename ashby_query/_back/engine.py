@@ -287,9 +287,144 @@ def compile_predicate(
         return lambda r: True
     sem = DEFAULT_SEMANTICS if semantics is None else semantics
     root = lower_condition(root, now, whole_day=sem.date_only == "whole_day")
-    if depth(root) > _DEEP:
+    deep = depth(root)
+    if deep > _DEEP:
         return _iterative(root, sem)
+    if deep <= _GEN_DEPTH:
+        generated = _generated(root, sem)
+        if generated is not None:
+            return generated
+    return _closures(root, sem)
+
+
+def _closures(root: Condition, sem: Semantics) -> Pred:
+    """The predicate as nested closures, one per node (for trees too big to generate)."""
     return fold(root, leaf=lambda p: _leaf(p, sem), not_=_negate, and_=_all, or_=_any)
+
+
+# Generated predicates ---------------------------------------------------------------
+# A tree of moderate size becomes one Python function: `and`, `or` and `not` are Python's
+# own operators, and the common leaves are inlined, so a record costs about what a
+# hand-written lambda does. The source holds only generated names (_f0, _v0, _x0, _L0,
+# ...) and fixed operators: every field name, value and leaf function is bound as a
+# closure constant of the function, never written into the source as text. One source
+# (a shape of tree) is compiled once and reused for every query of that shape.
+_GEN_DEPTH = 40  # well under the compiler's nesting limit (200 parentheses)
+_GEN_NODES = 256
+_CMP_SRC = {Op.EQ: "==", Op.NEQ: "!=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
+_TEXT_TIME_OPS = (Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE)
+_MAKERS: dict[str, Callable[..., Pred]] = {}
+_PREFIX = re.compile(r"[^%_\\\\]+%")
+
+
+def _canonical(v: dt.datetime) -> str | None:
+    """``v`` as the wire's canonical text, when text order is time order for it."""
+    if v.microsecond or v.utcoffset() != dt.timedelta(0) or not 1000 <= v.year <= 9999:
+        return None
+    return v.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Gen:
+    """Collects the bound names while a tree is written out as one expression."""
+
+    def __init__(self, sem: Semantics) -> None:
+        self.sem = sem
+        self.names: list[str] = []
+        self.values: list[object] = []
+        self.nodes = 0
+
+    def bind(self, kind: str, value: object) -> str:
+        name = f"_{kind}{len(self.values)}"
+        self.names.append(name)
+        self.values.append(value)
+        return name
+
+    def leaf(self, p: Predicate) -> str:
+        self.nodes += 1
+        sem, f, op, v = self.sem, p.field, p.op, p.value
+        if op is Op.IS_NULL:
+            return f"r.get({self.bind('f', f)}) is None"
+        if (op is Op.NEQ and sem.nulls == "neq_matches") or (
+            op not in _CMP_SRC and op is not Op.LIKE
+        ):
+            return f"{self.bind('L', _leaf(p, sem))}(r)"
+        x = self.bind("x", None)  # a local the walrus sets: its bound default is unused
+        get = f"({x} := r.get({self.bind('f', f)}))"
+        if op is Op.LIKE:
+            if sem.like_mode == "pattern" and _exact(v, sem):  # type: ignore[arg-type]
+                return f"{self.bind('L', _leaf(p, sem))}(r)"
+            if sem.like_mode == "pattern" and _PREFIX.fullmatch(v):  # type: ignore[arg-type]
+                # "Ann%": one anchored match of the literal, as like_matcher's head test.
+                lit = str(v)[:-1]
+                if sem.like_case == "insensitive":
+                    head = re.compile(re.escape(lit), re.DOTALL | re.IGNORECASE).match
+                    return f"(type{get} is str and {self.bind('m', head)}({x}) is not None)"
+                return f"(type{get} is str and {x}.startswith({self.bind('v', lit)}))"
+            like = like_matcher(
+                v,  # type: ignore[arg-type]
+                ignore_case=sem.like_case == "insensitive",
+                underscore_wildcard=sem.like_underscore == "wildcard",
+                substring=sem.like_mode == "substring",
+            )
+            return f"(type{get} is str and {self.bind('m', like)}({x}))"
+        if isinstance(v, dt.datetime):
+            text = _canonical(v) if op in _TEXT_TIME_OPS else None
+            if text is None:
+                return f"{self.bind('L', _leaf(p, sem))}(r)"
+            # A record in the canonical form compares as text; a match is then read in
+            # full, so an impossible date (2024-02-30T...) still matches nothing. Any
+            # other form goes through the strict reader.
+            t, read, cmp = self.bind("v", text), self.bind("R", read_timestamp), _CMP_SRC[op]
+            tv = self.bind("v", v)
+            return (
+                f"((({x} {cmp} {t} and {read}({x}) is not None) "
+                f"if len({x}) == 20 and {x}[10] == 'T' and {x}[19] == 'Z' "
+                f"and {x}[4] == {x}[7] == '-' and {x}[13] == {x}[16] == ':' "
+                f"else (({x} := {read}({x})) is not None and {x} {cmp} {tv})) "
+                f"if type{get} is str else "
+                f"(({x} := {read}({x})) is not None and {x} {cmp} {tv}))"
+            )
+        if isinstance(v, bool) or (
+            sem.eq_case == "insensitive" and op in (Op.EQ, Op.NEQ) and isinstance(v, str)
+        ):
+            return f"{self.bind('L', _leaf(p, sem))}(r)"
+        return f"(type{get} is str and {x} {_CMP_SRC[op]} {self.bind('v', v)})"
+
+    def not_(self, _node: object, inner: str) -> str:
+        self.nodes += 1
+        return f"(not {inner})"
+
+    def and_(self, _node: object, parts: Sequence[str]) -> str:
+        self.nodes += 1
+        return "(" + " and ".join(parts) + ")"
+
+    def or_(self, _node: object, parts: Sequence[str]) -> str:
+        self.nodes += 1
+        return "(" + " or ".join(parts) + ")"
+
+
+def _generated(root: Condition, sem: Semantics) -> Pred | None:
+    """One generated function for ``root``, or ``None`` when the tree is too big."""
+    gen = _Gen(sem)
+    body = fold(root, leaf=gen.leaf, not_=gen.not_, and_=gen.and_, or_=gen.or_)
+    if gen.nodes > _GEN_NODES:
+        return None
+    # Every part of the body is a bool already (comparisons, `is`, `not`, leaf calls).
+    source = (
+        f"def _make({', '.join(gen.names)}):\n"
+        f"    def match(r):\n"
+        f"        return {body}\n"
+        f"    return match\n"
+    )
+    make = _MAKERS.get(source)
+    if make is None:
+        space: dict[str, Any] = {}
+        exec(compile(source, "<ashby_query predicate>", "exec"), space)
+        make = space["_make"]
+        if len(_MAKERS) >= 256:
+            _MAKERS.clear()
+        _MAKERS[source] = make
+    return make(*gen.values)
 
 
 def depth(root: Condition) -> int:
