@@ -312,16 +312,8 @@ def _closures(root: Condition, sem: Semantics) -> Pred:
 _GEN_DEPTH = 40  # well under the compiler's nesting limit (200 parentheses)
 _GEN_NODES = 256
 _CMP_SRC = {Op.EQ: "==", Op.NEQ: "!=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
-_TEXT_TIME_OPS = (Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE)
 _MAKERS: dict[str, Callable[..., Pred]] = {}
 _PREFIX = re.compile(r"[^%_\\\\]+%")
-
-
-def _canonical(v: dt.datetime) -> str | None:
-    """``v`` as the wire's canonical text, when text order is time order for it."""
-    if v.microsecond or v.utcoffset() != dt.timedelta(0) or not 1000 <= v.year <= 9999:
-        return None
-    return v.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Gen:
@@ -368,26 +360,15 @@ class _Gen:
             )
             return f"(type{get} is str and {self.bind('m', like)}({x}))"
         if isinstance(v, dt.datetime):
-            text = _canonical(v) if op in _TEXT_TIME_OPS else None
-            if text is None:
-                return f"{self.bind('L', _leaf(p, sem))}(r)"
-            # A record in the canonical form compares as text; a match is then read in
-            # full, so an impossible date (2024-02-30T...) still matches nothing. Any
-            # other form goes through the strict reader.
-            t, read, cmp = self.bind("v", text), self.bind("R", read_timestamp), _CMP_SRC[op]
-            tv = self.bind("v", v)
-            return (
-                f"((({x} {cmp} {t} and {read}({x}) is not None) "
-                f"if len({x}) == 20 and {x}[10] == 'T' and {x}[19] == 'Z' "
-                f"and {x}[4] == {x}[7] == '-' and {x}[13] == {x}[16] == ':' "
-                f"else (({x} := {read}({x})) is not None and {x} {cmp} {tv})) "
-                f"if type{get} is str else "
-                f"(({x} := {read}({x})) is not None and {x} {cmp} {tv}))"
-            )
+            read, tv = self.bind("R", read_timestamp), self.bind("v", v)
+            stamp = f"({x} := {read}(r.get({self.bind('f', f)})))"
+            return f"({stamp} is not None and {x} {_CMP_SRC[op]} {tv})"
         if isinstance(v, bool) or (
             sem.eq_case == "insensitive" and op in (Op.EQ, Op.NEQ) and isinstance(v, str)
         ):
             return f"{self.bind('L', _leaf(p, sem))}(r)"
+        if op is Op.EQ:  # the cheap test first: most records differ
+            return f"({get} == {self.bind('v', v)} and type({x}) is str)"
         return f"(type{get} is str and {x} {_CMP_SRC[op]} {self.bind('v', v)})"
 
     def not_(self, _node: object, inner: str) -> str:
