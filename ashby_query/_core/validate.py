@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 
 import attrs
 
@@ -51,6 +52,15 @@ def wire_key(op: Op) -> str:
 
 _WIRE_KEYS = {op: "eq" if op is Op.IS_NULL else op.value for op in Op}
 _ALLOWED_OPS = {t: t.operators for t in FieldType}
+
+#: True while the Python builder validates: fixes are then shown as builder code
+#: (``F.isListed == True``), not as query text (``isListed = true``).
+BUILDER_HINTS: ContextVar[bool] = ContextVar("BUILDER_HINTS", default=False)
+
+
+def _fix(text: str, code: str) -> str:
+    """The fix written as query text, or as builder code when the builder validates."""
+    return code if BUILDER_HINTS.get() else text
 
 
 def validate(query: QueryAST, text: str | None = None) -> QueryAST:
@@ -276,9 +286,16 @@ def _operator_problem(wire: str, ftype: FieldType, op: Op, loc: Loc, span: Span 
     allowed = ", ".join(op_word(o) for o in Op if o in ftype.operators)
     fix = ""
     if ftype is FieldType.BOOLEAN:
-        fix = f" Write {wire} = true or {wire} = false."
+        fix = _fix(
+            f" Write {wire} = true or {wire} = false.",
+            f" Write F.{wire} == True or F.{wire} == False.",
+        )
     elif ftype is FieldType.TIMESTAMP and op in (Op.LIKE, Op.FUZZY, Op.KEYWORD):
-        fix = f" Compare with a range instead: {wire} >= 2024-01-01 and {wire} < 2024-02-01."
+        fix = _fix(
+            f" Compare with a range instead: {wire} >= 2024-01-01 and {wire} < 2024-02-01.",
+            f' Compare with a range instead: (F.{wire} >= "2024-01-01") & '
+            f'(F.{wire} < "2024-02-01").',
+        )
     return _problem(
         "operator_not_allowed",
         loc,
@@ -373,14 +390,21 @@ def _check_scalar(
         if isinstance(value, str):
             return value
         shown = "true" if value is True else "false" if value is False else value
-        fix = f'{wire} {op_word(op) if op is not Op.IN else "="} "{shown}"'
+        fix = _fix(
+            f'{wire} {op_word(op) if op is not Op.IN else "="} "{shown}"',
+            f'F.{wire} {_PY_OPS.get(op, "==")} "{shown}"',
+        )
         return _type_problem(wire, ftype, value, loc, span, problems, f" Quote it: {fix}.")
     if ftype is FieldType.BOOLEAN:
         if isinstance(value, bool):
             return value
         hint = ""
         if isinstance(value, str) and value.lower() in _TRUTHY | _FALSY:
-            hint = f" Write {wire} = {'true' if value.lower() in _TRUTHY else 'false'}."
+            truthy = value.lower() in _TRUTHY
+            hint = _fix(
+                f" Write {wire} = {'true' if truthy else 'false'}.",
+                f" Write F.{wire} == {truthy}.",
+            )
         return _type_problem(wire, ftype, value, loc, span, problems, hint)
     # Timestamps.
     if isinstance(value, str) and not looks_like_date(value):
@@ -391,8 +415,12 @@ def _check_scalar(
             loc,
             span,
             problems,
-            f" For times relative to now write a relative time: {wire} > today - 7d "
-            f"(units m, h, d, w; also now and yesterday).",
+            _fix(
+                f" For times relative to now write a relative time: {wire} > today - 7d "
+                f"(units m, h, d, w; also now and yesterday).",
+                f' For times relative to now use RelativeTime: F.{wire} > aq.RelativeTime("today", '
+                f'-7, "d") (units m, h, d, w; anchors now, today, yesterday), or a datetime.',
+            ),
         )
     if isinstance(value, RelativeTime):
         return value
@@ -412,6 +440,7 @@ def _check_scalar(
     return _type_problem(wire, ftype, value, loc, span, problems, "")
 
 
+_PY_OPS = {Op.NEQ: "!=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TRUTHY = {"true", "yes", "y", "1", "on"}
 _FALSY = {"false", "no", "n", "0", "off"}

@@ -33,7 +33,7 @@ from .._core.ast import (
 from .._core.errors import Problem, QueryError, UnknownFieldError
 from .._core.schema import ENTITIES, Entity, get_entity
 from .._core.types import Op
-from .._core.validate import rebuild, validate
+from .._core.validate import BUILDER_HINTS, rebuild, validate
 from .._core.values import Clock, now_utc
 from .decompiler import decompile
 from .parser import Limits, parse_condition_text, parse_text
@@ -51,6 +51,15 @@ __all__ = [
     "or_",
     "parse",
 ]
+
+
+def _validate_built(ast: QueryAST) -> QueryAST:
+    """Validate a query made in Python, so that errors suggest builder code."""
+    token = BUILDER_HINTS.set(True)
+    try:
+        return validate(ast)
+    finally:
+        BUILDER_HINTS.reset(token)
 
 
 def _values(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -221,7 +230,7 @@ class Query:
         return self.ast.entity
 
     def _with(self, **changes: Any) -> Query:
-        return Query(validate(attrs.evolve(self.ast, **changes)))
+        return Query(_validate_built(attrs.evolve(self.ast, **changes)))
 
     def where(self, *conditions: Condition | str) -> Query:
         """AND ``conditions`` onto the filter; a string is parsed as query text.
@@ -539,7 +548,7 @@ def as_query(
     if isinstance(query, QueryAST):
         return Query(validate(attrs.evolve(query, entity=name)))
     if isinstance(query, Condition):
-        return Query(validate(QueryAST(name, query)))
+        return Query(_validate_built(QueryAST(name, query)))
     if isinstance(query, Mapping):
         return from_params(query, name)
     raise TypeError(
