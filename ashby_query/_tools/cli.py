@@ -473,10 +473,16 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
     from .._client.client import AshbyClient
 
     base_url = _base_url(args.base_url)
-    if not (args.connector_id or os.environ.get("AIRBYTE_CONNECTOR_ID")):
+    env = os.environ
+    if not (args.connector_id or env.get("AIRBYTE_CONNECTOR_ID")):
         raise UsageError(
             "no connector id: pass --connector-id ID or set AIRBYTE_CONNECTOR_ID to the id "
             "of your Ashby agent connector."
+        )
+    if not (env.get("AIRBYTE_TOKEN") or env.get("AIRBYTE_CLIENT_ID")):
+        raise UsageError(
+            "no credentials: set AIRBYTE_TOKEN, or AIRBYTE_CLIENT_ID and "
+            "AIRBYTE_CLIENT_SECRET, in the environment."
         )
     try:
         client = AshbyClient(args.connector_id, base_url=base_url)
