@@ -26,6 +26,7 @@ from .._core.schema import ENTITIES, SEARCHABLE, Entity, get_entity
 from .._core.types import Op
 from .._core.validate import op_word, rebuild, validate
 from .._front.builder import Query, from_params, parse
+from . import mcp as mcp_server
 from .sample import sample_records
 
 __all__ = ["main"]
@@ -168,6 +169,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--dialect", default="reference", choices=["reference", "2026"])
     s.add_argument(
         "--json", action="store_true", help="print JSON lines even on a terminal (no table)"
+    )
+
+    mcp_server.add_arguments(
+        command("mcp", "serve search tools to AI agents over MCP", "ashby-query mcp --data sample")
     )
     return p
 
@@ -642,6 +647,7 @@ _COMMANDS = {
     "fields": _fields,
     "decompile": _decompile,
     "search": _search,
+    "mcp": mcp_server.main,
 }
 
 
@@ -680,7 +686,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     try:
         _COMMANDS[command](args, sys.stdout, sys.stdin if stdin is None else stdin)
         sys.stdout.flush()
-    except UsageError as err:
+    except (UsageError, mcp_server.DataError) as err:
         parser.print_usage(sys.stderr)
         print(f"ashby-query {command}: error: {err}", file=sys.stderr)
         return 2
