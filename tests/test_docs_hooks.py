@@ -43,3 +43,19 @@ def test_docstring_examples_are_fenced():
         "Do it.\n\n```pycon\n>>> f(1)\n2\n>>> g()\n```\n\nMore text.\n\n```\n>>> kept\n```"
         == docs_hooks.fence_doctests(text)
     )
+
+
+def test_docs_use_only_the_public_api():
+    """No page (nor the README) imports or names a private module."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for page in pages:
+        assert "ashby_query._" not in page.read_text("utf-8"), page.name
+
+
+def test_every_page_is_in_the_navigation():
+    """The install, command-line and API pages exist and are linked from the site's nav."""
+    nav = (ROOT / "mkdocs.yml").read_text("utf-8")
+    for page in ("install.md", "cli.md", "api.md"):
+        assert (ROOT / "docs" / page).exists()
+        assert page in nav
+    assert "mkdocstrings" in nav
