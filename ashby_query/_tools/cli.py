@@ -73,13 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_: str, *examples: str) -> argparse.ArgumentParser:
-        return sub.add_parser(
+        c = sub.add_parser(
             name,
             help=help_,
             description=help_[0].upper() + help_[1:] + ".",
             epilog=_epilog(*examples),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        c.set_defaults(usage=c.format_usage)  # a usage error shows this command's usage
+        return c
 
     def entity_arg(c: argparse.ArgumentParser) -> None:
         c.add_argument("entity", metavar="ENTITY", help=f"one of: {', '.join(SEARCHABLE)}")
@@ -687,7 +689,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
         _COMMANDS[command](args, sys.stdout, sys.stdin if stdin is None else stdin)
         sys.stdout.flush()
     except (UsageError, mcp_server.DataError) as err:
-        parser.print_usage(sys.stderr)
+        sys.stderr.write(args.usage())
         print(f"ashby-query {command}: error: {err}", file=sys.stderr)
         return 2
     except (QueryError, ClientError, AshbyQueryError) as err:
