@@ -313,6 +313,20 @@ def test_all_progress_ends_cleanly(monkeypatch, count, summary):
     assert 1 == err.count("\n")
 
 
+def test_one_page_notes_on_a_terminal(monkeypatch):
+    """One page from the API: a note when more pages follow, and when nothing matched."""
+    with FakeAshby({"jobs": [{"id": f"j{i}", "status": "Open"} for i in range(9)]}) as fake:
+        monkeypatch.setenv("AIRBYTE_TOKEN", fake.token)
+        monkeypatch.setenv("AIRBYTE_CONNECTOR_ID", fake.connector_id)
+        base = ("--base-url", fake.url)
+        _, out, more = call("search", "jobs", 'status = "Open" limit 4', *base, tty_err=True)
+        _, none, zero = call("search", "jobs", 'status = "open"', *base, tty_err=True)
+    assert 4 == len(out.splitlines())
+    assert "4 records; more pages follow: add --all for every page\n" == more
+    assert "" == none
+    assert zero.startswith("0 records (matching is case-sensitive")
+
+
 def test_json_lines_error_names_the_right_line(tmp_path):
     """A broken line 3 of a JSON-lines file is reported as line 3."""
     path = tmp_path / "r.jsonl"
