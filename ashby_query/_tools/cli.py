@@ -503,32 +503,38 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
             if note and not found:
                 sys.stderr.write(_zero_note(q, []) + "\n")
             elif note and page.has_more:
-                sys.stderr.write(f"{found} records; more pages follow: add --all for every page\n")
+                sys.stderr.write(
+                    f"{_plural(found, 'record')}; more pages follow: add --all for every page\n"
+                )
             return
         walk = resource.iter_search(q, dialect=args.dialect)
         # The progress line redraws only when stdout is not the same terminal, so records
         # never run into it; the summary line always ends with a newline.
         progress = note and not out.isatty()
         shown = -1
+        count = 0
 
         def stream() -> Iterator[dict[str, Any]]:
-            nonlocal shown
+            nonlocal shown, count
             for record in walk:
                 if progress and walk.pages != shown:
                     shown = walk.pages
-                    sys.stderr.write(f"\r{_count(count[0], shown)}")
+                    sys.stderr.write(f"\r{_count(count, shown)}")
                     sys.stderr.flush()
-                count[0] += 1
+                count += 1
                 yield record
 
-        count = [0]
         _write_records(stream(), out, e, q, table)
         if note:
-            sys.stderr.write(("\r" if progress else "") + _count(count[0], walk.pages) + "\n")
+            sys.stderr.write(("\r" if progress else "") + _count(count, walk.pages) + "\n")
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _count(records: int, pages: int) -> str:
-    return f"{records} record{'' if records == 1 else 's'}, {pages} page{'' if pages == 1 else 's'}"
+    return f"{_plural(records, 'record')}, {_plural(pages, 'page')}"
 
 
 def _write_records(
@@ -555,7 +561,8 @@ def _write_records(
             rows_ = [columns, *block]
             widths = [min(MAX_CELL, max(len(r[i]) for r in rows_)) for i in range(len(columns))]
             block.insert(0, columns)
-        cut = [[_cut(c, w) for c, w in zip(r, widths, strict=True)] for r in block]  # type: ignore[arg-type]
+        assert widths is not None
+        cut = [[_cut(c, w) for c, w in zip(r, widths, strict=True)] for r in block]
         out.write(_table(cut, widths, header=first))
         block.clear()
 
