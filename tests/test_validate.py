@@ -197,3 +197,10 @@ def test_every_operator_on_every_field_type(ftype, op):
         assert wire in params["query"]["filter"]
     else:
         assert "operator_not_allowed" == problems(make).type
+
+
+def test_builder_fixes_for_like_and_in_values():
+    """like and in with the wrong kind of value suggest the builder method to call."""
+    assert 'F.name.like("5")' in str(problems(lambda: Candidates.where(F.name.like(5))))
+    bad_in = aq.Predicate(aq.Op.IN, "name", "x")
+    assert 'F.name.in_("a", "b")' in str(problems(lambda: Candidates.where(bad_in)))

@@ -241,7 +241,7 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
                     "value_type",
                     loc,
                     f"{op_word(op)} on {wire} takes a quoted text, not {value!r}; write "
-                    f'{wire} {op_word(op)} "{value}".',
+                    + _fix(f'{wire} {op_word(op)} "{value}".', f'F.{wire}.{op.value}("{value}").'),
                     value,
                     span,
                 )
@@ -320,7 +320,8 @@ def _check_in(
             _problem(
                 "value_type",
                 loc,
-                f'in on {wire} takes a list of values, not {value!r}; write {wire} in ("a", "b").',
+                f"in on {wire} takes a list of values, not {value!r}; write "
+                + _fix(f'{wire} in ("a", "b").', f'F.{wire}.in_("a", "b").'),
                 value,
                 p.span,
             )
