@@ -270,8 +270,9 @@ def test_search_prints_a_table_on_a_terminal():
     assert [3, "{"] == [len(piped.splitlines()), piped[0]]
 
 
-def test_table_cells_are_cut_and_never_hold_control_characters(tmp_path):
+def test_table_cells_are_cut_and_never_hold_control_characters(tmp_path, monkeypatch):
     """Long values are cut with an ellipsis; newlines and escapes are shown, not sent."""
+    monkeypatch.setenv("COLUMNS", "200")
     path = tmp_path / "c.json"
     rows = [{"id": "1", "name": "A\x1b[31mred\nline", "company": "x" * 300}]
     path.write_text(json.dumps(rows))
@@ -280,6 +281,16 @@ def test_table_cells_are_cut_and_never_hold_control_characters(tmp_path):
     assert 3 == len(out.splitlines())
     assert "A\\x1b[31mred\\nline" in out
     assert "x" * 39 + "…" in out
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_table_fits_the_terminal(monkeypatch, columns):
+    """Columns narrow (never below their header) until the table fits the terminal."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    _, out, _ = call("search", "jobs", "limit 20", "--data", "sample", tty_out=True)
+    lines = out.splitlines()
+    assert ["id", "title", "status", "departmentId", "locationId"] == lines[0].split()
+    assert columns >= max(len(line) for line in lines)
 
 
 def test_zero_records_note_with_case_hint():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TextIO, cast
@@ -560,6 +561,7 @@ def _write_records(
         if first:
             rows_ = [columns, *block]
             widths = [min(MAX_CELL, max(len(r[i]) for r in rows_)) for i in range(len(columns))]
+            _fit(widths, columns, shutil.get_terminal_size().columns)
             block.insert(0, columns)
         assert widths is not None
         cut = [[_cut(c, w) for c, w in zip(r, widths, strict=True)] for r in block]
@@ -573,6 +575,16 @@ def _write_records(
             flush()
     flush()
     return n
+
+
+def _fit(widths: list[int], columns: list[str], room: int) -> None:
+    """Narrow the widest columns until the table fits ``room`` characters, if it can."""
+    floors = [max(len(c), 8) for c in columns]
+    while sum(widths) + 2 * (len(widths) - 1) > room:
+        i = max(range(len(widths)), key=lambda k: widths[k] - floors[k])
+        if widths[i] <= floors[i]:
+            return
+        widths[i] -= 1
 
 
 def _columns(entity: Entity, q: Query) -> list[str]:
