@@ -134,7 +134,9 @@ def _parser() -> argparse.ArgumentParser:
         "ashby-query fields",
         "ashby-query fields applications --json",
     )
-    fl.add_argument("entity", nargs="?", metavar="ENTITY")
+    fl.add_argument(
+        "entity", nargs="?", metavar="ENTITY", help="an entity's fields (absent: every entity)"
+    )
     json_arg(fl, "the list")
 
     d = command(
