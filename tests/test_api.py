@@ -13,8 +13,9 @@ PKG = Path(ashby_query.__file__).parent
 # back ends (one layer) may not import each other.
 LAYERS = [
     {"_core.errors", "_core.types"},
-    {"_core.ast", "_core.values"},
-    {"_core.schema"},
+    {"_core.ast", "_core.values", "_core.semantics"},
+    {"_core.walk"},
+    {"_core.schema", "_core.lower"},
     {"_core.validate"},
     {"_front.parser", "_front.decompiler"},
     {"_back.compiler", "_back.formatter", "_back.engine"},

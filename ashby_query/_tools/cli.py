@@ -21,11 +21,11 @@ import attrs
 from .._back.compiler import get_dialect
 from .._back.formatter import format_value
 from .._client.errors import ClientError, ConfigurationError
-from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, Value, iter_nodes
+from .._core.ast import And, Condition, Not, Predicate, QueryAST, Value, iter_nodes
 from .._core.errors import AshbyQueryError, QueryError
 from .._core.schema import ENTITIES, SEARCHABLE, Entity, get_entity
 from .._core.types import Op
-from .._core.validate import op_word, rebuild, validate
+from .._core.validate import op_word, rebuild
 from .._front.builder import Query, from_params, parse
 from . import mcp as mcp_server
 from .sample import sample_records
@@ -260,18 +260,14 @@ def _tree(node: Condition | None, indent: str = "") -> list[str]:
     if node is None:
         return [f"{indent}(no filter: every record)"]
     lines: list[str] = []
-    stack: list[tuple[Condition, str]] = [(node, indent)]
-    while stack:
-        n, pad = stack.pop()
+    for n, path in iter_nodes(node):
+        pad = indent + "  " * sum(isinstance(k, str) for k in path)
         if isinstance(n, Predicate):
             value = "" if n.op is Op.IS_NULL else f" {format_value(n.value, n.op)}"
             lines.append(f"{pad}{n.field} {op_word(n.op)}{value}")
-        elif isinstance(n, Not):
-            lines.append(f"{pad}not")
-            stack.append((n.operand, pad + "  "))
-        elif isinstance(n, And | Or):
-            lines.append(f"{pad}{'and' if isinstance(n, And) else 'or'}")
-            stack.extend((o, pad + "  ") for o in reversed(n.operands))
+        else:
+            word = "not" if isinstance(n, Not) else "and" if isinstance(n, And) else "or"
+            lines.append(f"{pad}{word}")
     return lines
 
 
@@ -654,7 +650,7 @@ def _case_hint(q: Query, records: list[dict[str, Any]]) -> str | None:
         return attrs.evolve(p, value=cast(Value, value))
 
     try:
-        other = Query(validate(attrs.evolve(q.ast, filter=rebuild(flt, respell))))
+        other = Query(attrs.evolve(q.ast, filter=rebuild(flt, respell)), q.schema)
         found = len(other.evaluate(records))
     except AshbyQueryError:
         return None
