@@ -66,7 +66,7 @@ def error_catalogue() -> str:
             entry.meaning,
             "",
             f"- bad ({entry.entity}): {_code(bad)}",
-            f"- fix: {_code(entry.fix)}",
+            f"- fix: {_code(entry.fix)}" + (" (the error suggests it)" if entry.suggested else ""),
             "",
         ]
     return "\n".join(out)

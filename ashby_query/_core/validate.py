@@ -16,7 +16,7 @@ from contextvars import ContextVar
 import attrs
 
 from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, iter_nodes
-from .errors import Loc, Problem, QueryError, Span
+from .errors import Edit, Loc, Problem, QueryError, Span
 from .lower import fold_day_range
 from .schema import Entity, get_entity
 from .types import ARRAY_OPS, MAX_LIMIT, ORDERING_OPS, FieldType, Op, op_word, wire_key
@@ -143,9 +143,15 @@ def _fold_day(node: Condition) -> Condition:
 
 
 def _problem(
-    kind: str, loc: Loc, msg: str, value: object, span: Span | None, **ctx: object
+    kind: str,
+    loc: Loc,
+    msg: str,
+    value: object,
+    span: Span | None,
+    fix: tuple[Edit, ...] = (),
+    **ctx: object,
 ) -> Problem:
-    return Problem(kind, loc, msg, value, ctx, span)
+    return Problem(kind, loc, msg, value, ctx, span, fix=fix)
 
 
 def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]) -> Condition:
@@ -254,13 +260,21 @@ def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) ->
             span,
             searchable=list(entity.searchable),
         )
+    close = entity.closest(name)
+    # One close name is the clear repair; the span starts with the name as written.
+    fix = (
+        (Edit(Span(span.start, span.start + len(name)), close[0]),)
+        if span and len(close) == 1
+        else ()
+    )
     return _problem(
         "unknown_field",
         loc,
         entity.unknown_field_message(name),
         name,
         span,
-        suggestions=entity.closest(name),
+        fix,
+        suggestions=close,
         searchable=list(entity.searchable),
     )
 
@@ -395,13 +409,13 @@ def _check_scalar(
         if isinstance(value, bool):
             return value
         hint = ""
+        edits: tuple[Edit, ...] = ()
         if isinstance(value, str) and value.lower() in _TRUTHY | _FALSY:
             truthy = value.lower() in _TRUTHY
-            hint = _fix(
-                f" Write {wire} = {'true' if truthy else 'false'}.",
-                f" Write F.{wire} == {truthy}.",
-            )
-        return _type_problem(wire, ftype, value, loc, span, problems, hint)
+            word = "true" if truthy else "false"
+            hint = _fix(f" Write {wire} = {word}.", f" Write F.{wire} == {truthy}.")
+            edits = (Edit(span, word),) if span else ()
+        return _type_problem(wire, ftype, value, loc, span, problems, hint, edits)
     # Timestamps.
     if isinstance(value, str) and not looks_like_date(value):
         return _type_problem(
@@ -450,6 +464,7 @@ def _type_problem(
     span: Span | None,
     problems: list[Problem],
     hint: str,
+    fix: tuple[Edit, ...] = (),
 ) -> object:
     problems.append(
         _problem(
@@ -458,6 +473,7 @@ def _type_problem(
             f"{wire} is a {ftype.value} field and takes {ftype.expected}, not {value!r}.{hint}",
             value,
             span,
+            fix,
             expected=ftype.value,
         )
     )
