@@ -18,7 +18,7 @@ LAYERS = [
     {"_core.schema", "_core.lower"},
     {"_core.validate"},
     {"_front.tables", "_front.lexer", "_front.hints", "_front.build"},
-    {"_front.parser", "_front.decompiler"},
+    {"_front.parser", "_front.bounds", "_front.decompiler"},
     {"_back.compiler", "_back.formatter", "_back.engine"},
     {"_front.builder"},
     {"_client.errors", "_client.core", "_client.client", "testing", "_tools.sample"},

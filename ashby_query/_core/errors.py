@@ -18,6 +18,7 @@ records that make it, and ``QueryError.suggestion`` is the query text with them 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -128,9 +129,28 @@ class Problem:
 
 def locate(text: str, offset: int) -> tuple[int, int]:
     """Return the 1-based line and column of ``offset`` in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    start = text.rfind("\n", 0, offset) + 1
-    return line, offset - start + 1
+    starts = _line_starts(text)
+    line = bisect.bisect_right(starts, offset)
+    return line, offset - starts[line - 1] + 1
+
+
+# The line starts of the last text located in, so that placing many problems in one
+# text reads it once (an error with 100,000 problems stays linear).
+_LINES: tuple[str, list[int]] = ("", [0])
+
+
+def _line_starts(text: str) -> list[int]:
+    global _LINES  # a one-entry cache, replaced whole
+    cached = _LINES
+    if cached[0] is text:
+        return cached[1]
+    starts = [0]
+    i = text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
+    _LINES = (text, starts)
+    return starts
 
 
 def caret_display(text: str, span: Span) -> str:
@@ -139,11 +159,19 @@ def caret_display(text: str, span: Span) -> str:
     line_end = text.find("\n", span.start)
     if line_end == -1:
         line_end = len(text)
-    line = text[line_start:line_end]
-    width = max(1, min(span.end, line_end) - span.start)
+    # A window of the line around the span, so a long line is never quoted whole.
+    lo = max(line_start, span.start - _CONTEXT)
+    hi = min(line_end, max(span.end, span.start + 1) + _CONTEXT, span.start + 2 * _CONTEXT)
+    head = "..." if lo > line_start else ""
+    tail = "..." if hi < line_end else ""
+    width = max(1, min(span.end, hi) - span.start)
     # Tabs keep their width so the carets line up under the characters.
-    pad = "".join("\t" if c == "\t" else " " for c in line[: span.start - line_start])
-    return f"  {line}\n  {pad}{'^' * width}"
+    pad = "".join("\t" if c == "\t" else " " for c in text[lo : span.start])
+    return f"  {head}{text[lo:hi]}{tail}\n  {' ' * len(head)}{pad}{'^' * width}"
+
+
+#: How many characters either side of a span an error message shows.
+_CONTEXT = 60
 
 
 class QueryError(AshbyQueryError, ValueError):
@@ -189,7 +217,8 @@ class QueryError(AshbyQueryError, ValueError):
         for p in self.problems:
             where = ""
             if p.span is not None and self.text is not None:
-                where = f" (at {self.text[p.span.start : p.span.end]!r}, column {p.column})"
+                end = min(p.span.end, p.span.start + _CONTEXT)  # quote a bounded prefix
+                where = f" (at {self.text[p.span.start : end]!r}, column {p.column})"
             parts.append(f"{p.msg}{where}")
         head = "The query was rejected; fix it and try again."
         suggestion = self.suggestion

@@ -12,6 +12,34 @@ from .lexer import Tok, unescape
 __all__ = ["Bounds", "Builder", "Val"]
 
 
+class _Chain:
+    """The operands of an ``and`` or ``or`` run read so far, and the run's span."""
+
+    __slots__ = ("items", "kind", "span")
+
+    def __init__(self, kind: type[And] | type[Or], items: list[Condition], span: Span) -> None:
+        self.kind = kind
+        self.items = items
+        self.span = span
+
+    @classmethod
+    def extend(
+        cls, kind: type[And] | type[Or], left: object, right: Condition, span: Span
+    ) -> _Chain:
+        if type(left) is _Chain and left.kind is kind:
+            left.items.append(right)
+            left.span = span
+            return left
+        return cls(kind, [_done(left), right], span)
+
+
+def _done(node: object) -> Condition:
+    """The condition ``node`` stands for, building a gathered chain's node once."""
+    if type(node) is _Chain:
+        return node.kind.of(*node.items, span=node.span)
+    return node  # type: ignore[return-value]
+
+
 class Val:
     """A literal value with its span, before it becomes part of a predicate."""
 
@@ -71,18 +99,19 @@ class Builder:
         return tok.text
 
     # Conditions -----------------------------------------------------------
-    def or_(self, c: list[Any], s: Span) -> Condition:
-        return Or.of(c[0], c[1], span=s)
+    # A run of "and" (or "or") gathers in a _Chain and becomes one node when something
+    # else takes it, so a chain of n terms costs O(n), not O(n^2) re-flattening.
+    def or_(self, c: list[Any], s: Span) -> _Chain:
+        return _Chain.extend(Or, c[0], _done(c[1]), s)
 
-    def and_(self, c: list[Any], s: Span) -> Condition:
-        return And.of(c[0], c[1], span=s)
+    def and_(self, c: list[Any], s: Span) -> _Chain:
+        return _Chain.extend(And, c[0], _done(c[1]), s)
 
     def not_(self, c: list[Any], s: Span) -> Condition:
-        return Not(c[0], s)
+        return Not(_done(c[0]), s)
 
     def group(self, c: list[Any], s: Span) -> Condition:
-        node: Condition = c[0]
-        return node
+        return _done(c[0])
 
     def _pred(self, op: Op, c: list[Any], s: Span) -> Predicate:
         field: Tok = c[0]
@@ -144,7 +173,8 @@ class Builder:
 
     def any_(self, c: list[Any], s: Span) -> Predicate:
         field: Tok = c[0]
-        return Predicate(Op.ANY, field.text, c[1], s, Span(field.start, field.end))
+        inner: Any = _done(c[1])
+        return Predicate(Op.ANY, field.text, inner, s, Span(field.start, field.end))
 
     def is_null(self, c: list[Any], s: Span) -> Predicate:
         field: Tok = c[0]
@@ -283,7 +313,7 @@ class Builder:
         self._clause("cursor", c[0].value, s)
 
     def query(self, c: list[Any], s: Span) -> QueryAST:
-        flt = c[0] if c and isinstance(c[0], Condition) else None
+        flt = _done(c[0]) if c and isinstance(c[0], Condition | _Chain) else None
         cl = self.clauses
         limit = cl.get("limit")
         select = cl.get("select")

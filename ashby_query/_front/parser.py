@@ -139,9 +139,9 @@ def parse_text(text: str, entity: str, limits: Limits | None = None) -> QueryAST
     return result
 
 
-def parse_condition_text(text: str, entity: str) -> QueryAST:
+def parse_condition_text(text: str, entity: str, limits: Limits | None = None) -> QueryAST:
     """Parse text holding only a filter (for ``Query.where("...")``)."""
-    ast = parse_text(text, entity)
+    ast = parse_text(text, entity, limits)
     if ast.sort or ast.limit is not None or ast.fields is not None or ast.cursor:
         raise QueryError(
             [
