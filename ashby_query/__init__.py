@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._back.compiler import DIALECT_2026, REFERENCE, Dialect
+from ._back.sql import SqlError, SqlQuery, SqlTable
 from ._client.errors import (
     APIError,
     AuthenticationError,
@@ -124,6 +125,9 @@ __all__ = [
     "ServerError",
     "SortKey",
     "Span",
+    "SqlError",
+    "SqlQuery",
+    "SqlTable",
     "Transformer",
     "TransportError",
     "Unchecked",

@@ -350,7 +350,7 @@ def test_json_lines_error_names_the_right_line(tmp_path):
 HOSTILE_FILES = {
     "latin1.json": '[{"name": "Ren\u00e9e"}]'.encode("latin-1"),
     "deep.json": b"[" * 100_000 + b"]" * 100_000,
-    "deep-record.json": b'[{"a": ' + b"[" * 500 + b"]" * 500 + b"}]",
+    "deep-record.json": b'{"candidates": [{"a": ' + b"[" * 500 + b"]" * 500 + b"}]}",
     "deep-lines.jsonl": b'{"id": "1"}\n' + b"[" * 100_000 + b"\n",
     "not-records.json": b"[1, 2]",
     "keys.json": b'{"jobs": []}',

@@ -18,6 +18,7 @@ import attrs
 from .._back.compiler import Dialect, compile_ast
 from .._back.engine import compile_predicate, evaluate_ast
 from .._back.formatter import format_query
+from .._back.sql import SqlQuery, SqlTable, to_sql
 from .._core.ast import (
     And,
     Condition,
@@ -379,6 +380,24 @@ class Query:
             "action": "context_store_search",
             "params": self.to_params(dialect, now),
         }
+
+    def to_sql(
+        self, dialect: str = "duckdb", table: str | SqlTable | None = None, **options: Any
+    ) -> SqlQuery:
+        """Return the query as SQL for ``dialect``: text, bound parameters, sqlglot expression.
+
+        Needs ``pip install 'ashby-query[sql]'``. ``table`` is a table name or a
+        :class:`~ashby_query.SqlTable` mapping; ``options`` are ``now``, ``bind``,
+        ``functions``, ``count``, ``pretty`` and ``semantics`` (see ``docs/sql.md``).
+
+        >>> from ashby_query import Applications, F
+        >>> sql = Applications.where(F.status == "active").to_sql("duckdb")
+        >>> sql.sql
+        'SELECT * FROM "applications" WHERE "status" = ?'
+        >>> sql.params
+        ('active',)
+        """
+        return to_sql(self.ast, dialect, table, **options)
 
     def matches(
         self, record: Mapping[str, Any], now: Clock = None, semantics: Semantics | None = None

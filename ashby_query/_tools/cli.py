@@ -175,6 +175,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--json", action="store_true", help="print JSON lines even on a terminal (no table)"
     )
+    s.add_argument("--count", action="store_true", help="print how many records match")
+
+    q = command(
+        "sql",
+        "print a query as SQL (needs pip install 'ashby-query[sql]')",
+        "ashby-query sql applications 'status = \"active\"' --dialect postgres",
+        "ashby-query sql jobs 'title like \"%Eng%\"' --dialect snowflake --airbyte --schema ASHBY",
+    )
+    entity_arg(q)
+    query_arg(q)
+    q.add_argument("--dialect", default="duckdb", help="duckdb, sqlite, postgres, snowflake, ...")
+    q.add_argument("--table", help="table name (default: the entity)")
+    q.add_argument("--schema", help="schema (namespace) of the table")
+    q.add_argument("--airbyte", action="store_true", help="Airbyte destination tables")
+    q.add_argument("--count", action="store_true", help="select COUNT(*) instead of the records")
+    q.add_argument("--like-case", choices=["insensitive", "sensitive"], default="insensitive",
+                   help="like ignores case (default; no exact SQL) or not")  # fmt: skip
 
     mcp_server.add_arguments(
         command("mcp", "serve search tools to AI agents over MCP", "ashby-query mcp --data sample")
@@ -471,8 +488,31 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
     table = not args.json and out.isatty()
     note = sys.stderr.isatty()
     if args.data:
-        records = _load_data(args.data, e.name)
-        found = _write_records(q.evaluate(records), out, e, q, table)
+        from . import duck
+
+        path = args.data
+        if path != "sample" and not os.path.isfile(path):
+            raise UsageError(f"cannot read {path}: it is not a file")
+        if duck.wants_duckdb(path):  # Parquet, CSV, and JSON when DuckDB is installed
+            try:
+                if args.count:
+                    out.write(f"{duck.count(q, path)}\n")
+                else:
+                    _write_records(duck.search(q, path), out, e, q, table)
+                return
+            except Exception as exc:
+                if "duckdb" not in type(exc).__module__:
+                    raise
+                if not path.lower().endswith((".json", ".jsonl", ".ndjson")):
+                    first = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+                    raise UsageError(f"{path} cannot be read: {first}") from None
+                # JSON that DuckDB cannot take: the in-memory reader says exactly why.
+        records = _load_data(path, e.name)
+        rows = q.evaluate(records)
+        if args.count:
+            out.write(f"{len(rows)}\n")
+            return
+        found = _write_records(rows, out, e, q, table)
         if not found and note:
             sys.stderr.write(_zero_note(q, records) + "\n")
         return
@@ -498,6 +538,9 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
         resource = getattr(client, e.name)
         if not args.all:
             page = resource.search(q, dialect=args.dialect)
+            if args.count:
+                out.write(f"{len(page.records)}\n")
+                return
             found = _write_records(page.records, out, e, q, table)
             if note and not found:
                 sys.stderr.write(_zero_note(q, []) + "\n")
@@ -523,9 +566,24 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
                 count += 1
                 yield record
 
-        _write_records(stream(), out, e, q, table)
+        if args.count:
+            for _ in stream():
+                pass
+        else:
+            _write_records(stream(), out, e, q, table)
         if note:
             sys.stderr.write(("\r" if progress else "") + _count(count, walk.pages) + "\n")
+        if args.count:
+            out.write(f"{count}\n")
+
+
+def _sql(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
+    from .duck import sql_text
+
+    q = parse(_read(args.query, "query", stdin), _entity(args.entity).name)
+    opts = {"table": args.table, "schema": args.schema, "airbyte": args.airbyte}
+    opts["like_case"] = args.like_case
+    out.write(sql_text(q, args.dialect, count=args.count, **opts))
 
 
 def _plural(n: int, noun: str) -> str:
@@ -666,6 +724,7 @@ _COMMANDS = {
     "fields": _fields,
     "decompile": _decompile,
     "search": _search,
+    "sql": _sql,
     "mcp": mcp_server.main,
 }
 
