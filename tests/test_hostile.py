@@ -474,6 +474,12 @@ def test_where_text_follows_limits():
     assert 100 == str(Candidates.where(text, limits=Limits(max_depth=100))).count("not ")
 
 
+def test_wrong_typed_long_values_are_quoted_short():
+    """A long list where a string belongs is cut in the message, hint included."""
+    err = rejected(Applications.where, F.status == ["a" * 70_000], limits=RAISED)
+    assert "..." in str(err)
+
+
 def test_non_conditions_inside_a_tree_are_query_errors():
     """A tree holding something other than a condition is a QueryError, not a TypeError."""
     bad = aq.And((F.name == "x", "name = 'y'"))  # type: ignore[arg-type]

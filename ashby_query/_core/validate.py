@@ -442,8 +442,16 @@ def _check_scalar(
     if ftype is FieldType.STRING:
         if isinstance(value, str):
             return value
-        shown = "true" if value is True else "false" if value is False else value
-        fix = f'{wire} {op_word(op) if op is not Op.IN else "="} "{shown}"'
+        as_text = (
+            "true"
+            if value is True
+            else "false"
+            if value is False
+            else value
+            if isinstance(value, dt.date)
+            else shown(value)
+        )
+        fix = f'{wire} {op_word(op) if op is not Op.IN else "="} "{as_text}"'
         return _type_problem(wire, ftype, value, loc, span, problems, f" Quote it: {fix}.")
     if ftype is FieldType.BOOLEAN:
         if isinstance(value, bool):
