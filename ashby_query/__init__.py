@@ -38,6 +38,7 @@ from ._core.ast import (
 )
 from ._core.errors import (
     AshbyQueryError,
+    Edit,
     Problem,
     QueryError,
     QuerySyntaxError,
@@ -87,6 +88,7 @@ __all__ = [
     "DIALECT_2026",
     "Dialect",
     "ENTITIES",
+    "Edit",
     "Entity",
     "EntityRef",
     "F",

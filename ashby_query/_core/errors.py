@@ -12,7 +12,8 @@ The tree::
 A :class:`Problem` is one fault, shaped like a pydantic-core error record: a stable
 ``type`` slug for programs, a ``loc`` path into the query, a ``msg`` sentence for people,
 the offending ``input``, and, for text queries, the character ``span`` with its line and
-column.
+column. Where a fault has one clear repair, the problem's ``fix`` holds the :class:`Edit`
+records that make it, and ``QueryError.suggestion`` is the query text with them applied.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import attrs
 
 __all__ = [
     "AshbyQueryError",
+    "Edit",
     "Problem",
     "QueryError",
     "QuerySyntaxError",
@@ -47,6 +49,47 @@ class AshbyQueryError(Exception):
 
 
 @attrs.frozen
+class Edit:
+    """One machine-applicable change to a query text: put ``replacement`` in ``span``.
+
+    >>> Edit(Span(9, 15), '"active"').apply("status = active")
+    'status = "active"'
+    """
+
+    span: Span
+    replacement: str
+
+    def apply(self, text: str) -> str:
+        """Return ``text`` with this edit made."""
+        return text[: self.span.start] + self.replacement + text[self.span.end :]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the edit as a plain dict: ``span`` as a pair and ``replacement``."""
+        return {"span": (self.span.start, self.span.end), "replacement": self.replacement}
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str | None:
+    """Return ``text`` with every edit made, or ``None`` if two edits overlap.
+
+    >>> apply_edits("a && b", [Edit(Span(2, 4), "and")])
+    'a and b'
+    """
+    pieces = []
+    pos = 0
+    inserted_at = -1
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end)):
+        start, end = edit.span
+        if start < pos or (start == end == inserted_at):
+            return None  # overlapping, or two insertions at one place: no single reading
+        if start == end:
+            inserted_at = start
+        pieces += [text[pos:start], edit.replacement]
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+@attrs.frozen
 class Problem:
     """One fault found in a query.
 
@@ -63,6 +106,7 @@ class Problem:
     span: Span | None = None
     line: int | None = None
     column: int | None = None
+    fix: tuple[Edit, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Return the problem as a plain dict, the form ``QueryError.errors()`` lists."""
@@ -78,6 +122,8 @@ class Problem:
             out["span"] = (self.span.start, self.span.end)
             out["line"] = self.line
             out["column"] = self.column
+        if self.fix:
+            out["fix"] = [e.as_dict() for e in self.fix]
         return out
 
 
@@ -153,6 +199,18 @@ class QueryError(AshbyQueryError, ValueError):
         """The slug of the first problem."""
         return self.problems[0].type
 
+    @property
+    def suggestion(self) -> str | None:
+        """The query text with every problem's fix applied, where each has one clear fix.
+
+        ``None`` when there is no text, or when some problem has no single repair. The
+        edits made are in each problem's ``fix``. Syntax errors stop at the first fault,
+        so a suggestion may still hold a later one; parse it again to check.
+        """
+        if self.text is None or not all(p.fix for p in self.problems):
+            return None
+        return apply_edits(self.text, [e for p in self.problems for e in p.fix])
+
     def for_agent(self) -> str:
         """Return one short paragraph that says what to change, for an LLM agent."""
         parts = []
@@ -163,6 +221,9 @@ class QueryError(AshbyQueryError, ValueError):
                 where = f" (at {self.text[p.span.start : end]!r}, column {p.column})"
             parts.append(f"{p.msg}{where}")
         head = "The query was rejected; fix it and try again."
+        suggestion = self.suggestion
+        if suggestion is not None:
+            parts.append(f"Suggested query: {suggestion}")
         return " ".join([head, *parts])
 
     def _render(self) -> str:

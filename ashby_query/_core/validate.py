@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, iter_nodes
-from .errors import Loc, Problem, QueryError, Span
+from .errors import Edit, Loc, Problem, QueryError, Span
 from .lower import fold_day_range
 from .schema import Entity, get_entity
 from .types import ARRAY_OPS, MAX_LIMIT, ORDERING_OPS, FieldType, Op, op_word, wire_key
@@ -200,9 +200,15 @@ def _fold_day(node: Condition) -> Condition:
 
 
 def _problem(
-    kind: str, loc: Loc, msg: str, value: object, span: Span | None, **ctx: object
+    kind: str,
+    loc: Loc,
+    msg: str,
+    value: object,
+    span: Span | None,
+    fix: tuple[Edit, ...] = (),
+    **ctx: object,
 ) -> Problem:
-    return Problem(kind, tuple(loc), msg, value, ctx, span)
+    return Problem(kind, tuple(loc), msg, value, ctx, span, fix=fix)
 
 
 def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]) -> Condition:
@@ -318,13 +324,21 @@ def _field_problem(
             span,
             searchable=list(entity.searchable),
         )
+    close = entity.closest(name) if suggest else []
+    # One close name is the clear repair; the span starts with the name as written.
+    fix = (
+        (Edit(Span(span.start, span.start + len(name)), close[0]),)
+        if span and len(close) == 1
+        else ()
+    )
     return _problem(
         "unknown_field",
         loc,
         entity.unknown_field_message(name, suggest=suggest),
         name,
         span,
-        suggestions=entity.closest(name) if suggest else [],
+        fix,
+        suggestions=close,
         searchable=list(entity.searchable),
     )
 
@@ -457,9 +471,12 @@ def _check_scalar(
         if isinstance(value, bool):
             return value
         hint = ""
+        edits: tuple[Edit, ...] = ()
         if isinstance(value, str) and value.lower() in _TRUTHY | _FALSY:
-            hint = f" Write {wire} = {'true' if value.lower() in _TRUTHY else 'false'}."
-        return _type_problem(wire, ftype, value, loc, span, problems, hint)
+            word = "true" if value.lower() in _TRUTHY else "false"
+            hint = f" Write {wire} = {word}."
+            edits = (Edit(span, word),) if span else ()
+        return _type_problem(wire, ftype, value, loc, span, problems, hint, edits)
     # Timestamps.
     if isinstance(value, str) and not looks_like_date(value):
         return _type_problem(
@@ -514,6 +531,7 @@ def _type_problem(
     span: Span | None,
     problems: list[Problem],
     hint: str,
+    fix: tuple[Edit, ...] = (),
 ) -> object:
     problems.append(
         _problem(
@@ -523,6 +541,7 @@ def _type_problem(
             f"not {shown(value)}.{hint}",
             value,
             span,
+            fix,
             expected=ftype.value,
         )
     )
