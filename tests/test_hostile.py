@@ -26,7 +26,7 @@ from ashby_query._core.values import like_matcher, like_segments
 UTC = dt.UTC
 PLUS14 = dt.timezone(dt.timedelta(hours=14))
 MINUS14 = dt.timezone(-dt.timedelta(hours=14))
-RAISED = Limits(max_length=10**8, max_depth=10**6, max_in=10**6)
+RAISED = Limits(max_length=10**8, max_depth=10**6, max_in=10**6, max_string=10**8)
 #: No message may be longer than this, whatever the size of the input.
 MESSAGE_BOUND = 2_000
 
