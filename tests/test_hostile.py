@@ -476,8 +476,9 @@ def test_where_text_follows_limits():
 
 def test_wrong_typed_long_values_are_quoted_short():
     """A long list where a string belongs is cut in the message, hint included."""
-    err = rejected(Applications.where, F.status == ["a" * 70_000], limits=RAISED)
-    assert "..." in str(err)
+    for cond in (F.status == ["a" * 70_000], F.status.like(["a" * 70_000])):  # type: ignore[arg-type]
+        err = rejected(Applications.where, cond, limits=RAISED)
+        assert "..." in str(err)
 
 
 def test_non_conditions_inside_a_tree_are_query_errors():

@@ -275,7 +275,7 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
                     "value_type",
                     loc,
                     f"{op_word(op)} on {wire} takes a quoted text, not {shown(value)}; write "
-                    f'{wire} {op_word(op)} "{value}".',
+                    f'{wire} {op_word(op)} "{shown(value)}".',
                     value,
                     span,
                 )
