@@ -175,8 +175,16 @@ ENTITIES: dict[str, Entity] = {
                 ("id", "s", "Unique identifier for the application"),
                 ("status", "s", "Current application status (e.g. active, archived, hired)"),
                 ("archiveReason", "s", "Reason the application was archived, if applicable"),
-                ("createdAt", "t", "Timestamp when the application was created, in ISO 8601"),
-                ("updatedAt", "t", "Timestamp when the application was last updated, in ISO 8601"),
+                (
+                    "createdAt",
+                    "t",
+                    "Timestamp when the application was created, in ISO 8601 format",
+                ),
+                (
+                    "updatedAt",
+                    "t",
+                    "Timestamp when the application was last updated, in ISO 8601 format",
+                ),
             ),
             "applicationId",
             "application_id",
