@@ -285,7 +285,10 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
                     "value_type",
                     loc,
                     f"{op_word(op)} on {wire} takes a quoted text, not {shown(value)}; write "
-                    + _fix(f'{wire} {op_word(op)} "{value}".', f'F.{wire}.{op.value}("{value}").'),
+                    + _fix(
+                        f'{wire} {op_word(op)} "{shown(value)}".',
+                        f'F.{wire}.{op.value}("{shown(value)}").',
+                    ),
                     value,
                     span,
                 )
@@ -473,10 +476,18 @@ def _check_scalar(
     if ftype is FieldType.STRING:
         if isinstance(value, str):
             return value
-        shown = "true" if value is True else "false" if value is False else value
+        as_text = (
+            "true"
+            if value is True
+            else "false"
+            if value is False
+            else value
+            if isinstance(value, dt.date)
+            else shown(value)
+        )
         fix = _fix(
-            f'{wire} {op_word(op) if op is not Op.IN else "="} "{shown}"',
-            f'F.{wire} {_PY_OPS.get(op, "==")} "{shown}"',
+            f'{wire} {op_word(op) if op is not Op.IN else "="} "{as_text}"',
+            f'F.{wire} {_PY_OPS.get(op, "==")} "{as_text}"',
         )
         return _type_problem(wire, ftype, value, loc, span, problems, f" Quote it: {fix}.")
     if ftype is FieldType.BOOLEAN:
