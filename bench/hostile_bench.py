@@ -19,7 +19,7 @@ from collections.abc import Callable
 import ashby_query as aq
 from ashby_query import Candidates, F
 
-RAISED = aq.Limits(max_length=10**9, max_depth=10**7, max_in=10**7)
+RAISED = aq.Limits(max_length=10**9, max_depth=10**7, max_in=10**7, max_string=10**9)
 
 
 def chain(n: int) -> Callable[[], object]:

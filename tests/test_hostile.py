@@ -26,7 +26,7 @@ from ashby_query._core.values import like_matcher, like_segments
 UTC = dt.UTC
 PLUS14 = dt.timezone(dt.timedelta(hours=14))
 MINUS14 = dt.timezone(-dt.timedelta(hours=14))
-RAISED = Limits(max_length=10**8, max_depth=10**6, max_in=10**6)
+RAISED = Limits(max_length=10**8, max_depth=10**6, max_in=10**6, max_string=10**8)
 #: No message may be longer than this, whatever the size of the input.
 MESSAGE_BOUND = 2_000
 
@@ -472,6 +472,13 @@ def test_where_text_follows_limits():
     text = "not " * 100 + 'name = "x"'
     assert "too_deep" == rejected(Candidates.where, text).type
     assert 100 == str(Candidates.where(text, limits=Limits(max_depth=100))).count("not ")
+
+
+def test_wrong_typed_long_values_are_quoted_short():
+    """A long list where a string belongs is cut in the message, hint included."""
+    for cond in (F.status == ["a" * 70_000], F.status.like(["a" * 70_000])):  # type: ignore[arg-type]
+        err = rejected(Applications.where, cond, limits=RAISED)
+        assert "..." in str(err)
 
 
 def test_non_conditions_inside_a_tree_are_query_errors():

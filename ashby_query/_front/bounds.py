@@ -4,15 +4,13 @@ Text is bounded by the parser as it reads it (:class:`Limits`). A params object 
 builder tree arrives whole, so it is measured here first, with one explicit stack and no
 recursion, before any other code walks it. The same :class:`Limits` apply:
 
-- ``max_string`` bounds every string (``max_length`` where a ``Limits`` has no
-  ``max_string``), and ``max_length`` the number of values in the whole query (each value
-  costs at least one character of text);
+- ``max_string`` bounds every string, and ``max_length`` the number of values in the
+  whole query (each value costs at least one character of text);
 - ``max_depth`` bounds the nesting of ``and``, ``or`` and ``not``: text within
   ``max_depth`` levels of parentheses and ``not`` compiles to at most
   ``2 * max_depth + 4`` such levels, so that is the bound here;
 - ``max_in`` bounds every ``in`` list;
-- a number may have at most ``max_digits`` digits (:data:`MAX_DIGITS` where a
-  ``Limits`` has no ``max_digits``).
+- a number may have at most ``max_digits`` digits.
 
 Paths to the offending part are kept as parent links and spelled out only for the
 error, so measuring stays linear in the size of the input whatever its shape.
@@ -28,12 +26,7 @@ from .._core.errors import Loc, Problem, QueryError
 from .._core.values import shown
 from .parser import DEFAULT_LIMITS, Limits
 
-__all__ = ["MAX_DIGITS", "check_condition", "check_params", "check_query"]
-
-#: The most digits a number in a query may have, unless ``Limits.max_digits`` says. The
-#: only number a query takes is a ``limit`` (at most 1000) or a relative time's offset;
-#: Python refuses to print an integer of more than 4,300 digits at all.
-MAX_DIGITS = 100
+__all__ = ["check_condition", "check_params", "check_query"]
 
 _Link = tuple[Any, str | int] | None
 
@@ -60,19 +53,18 @@ def _depth_bound(limits: Limits) -> int:
 
 def _scalar(value: object, link: _Link, limits: Limits, base: Loc, what: str) -> None:
     """Check the length of one string or number."""
-    if isinstance(value, str) and len(value) > _max_string(limits):
-        bound, name = _max_string(limits), _STRING_BOUND
+    if isinstance(value, str) and len(value) > limits.max_string:
         raise _fail(
             "too_long",
             link,
             f"{what} holds a string of {len(value):,} characters, starting "
-            f"{shown(value)}, over the bound of {bound:,}; shorten it, or "
-            f"raise the bound with Limits({name}=...).",
+            f"{shown(value)}, over the bound of {limits.max_string:,}; shorten it, or "
+            f"raise the bound with Limits(max_string=...).",
             base,
-            **{name: bound},
+            max_string=limits.max_string,
         )
     if isinstance(value, int) and not isinstance(value, bool):
-        digits = _max_digits(limits)
+        digits = limits.max_digits
         if value.bit_length() > 4 * digits or abs(value) >= 10**digits:  # cheap test first
             raise _fail(
                 "too_long",
@@ -82,18 +74,6 @@ def _scalar(value: object, link: _Link, limits: Limits, base: Loc, what: str) ->
                 base,
                 max_digits=digits,
             )
-
-
-# The parser's Limits gained max_string and max_digits; older ones have neither.
-_STRING_BOUND = "max_string" if hasattr(DEFAULT_LIMITS, "max_string") else "max_length"
-
-
-def _max_string(limits: Limits) -> int:
-    return int(getattr(limits, _STRING_BOUND))
-
-
-def _max_digits(limits: Limits) -> int:
-    return int(getattr(limits, "max_digits", MAX_DIGITS))
 
 
 def _too_many(what: str, link: _Link, limits: Limits, base: Loc) -> QueryError:
