@@ -10,6 +10,7 @@ to use. Recursion is fine here because the bench controls its input.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ashby_query._core.ast import And, Condition, Not, Or, Predicate, QueryAST
 from ashby_query._core.errors import Span
@@ -63,24 +64,23 @@ class HandParser:
         return QueryAST(self.entity, self.or_expr())
 
     def or_expr(self) -> Condition:
-        first = self.and_expr()
-        if self.toks[self.i][0] != "or":
-            return first
-        items = [first]
-        while self.toks[self.i][0] == "or":
-            self.i += 1
-            items.append(self.and_expr())
-        return Or.of(*items, span=Span(first.span.start, items[-1].span.end))  # type: ignore[union-attr]
+        return self.chain("or", Or, self.and_expr)
 
     def and_expr(self) -> Condition:
-        first = self.not_expr()
-        if self.toks[self.i][0] != "and":
+        return self.chain("and", And, self.not_expr)
+
+    def chain(
+        self, word: str, cls: type[And] | type[Or], term: Callable[[], Condition]
+    ) -> Condition:
+        """A run of ``term`` joined by ``word``, gathered into one node."""
+        first = term()
+        if self.toks[self.i][0] != word:
             return first
         items = [first]
-        while self.toks[self.i][0] == "and":
+        while self.toks[self.i][0] == word:
             self.i += 1
-            items.append(self.not_expr())
-        return And.of(*items, span=Span(first.span.start, items[-1].span.end))  # type: ignore[union-attr]
+            items.append(term())
+        return cls.of(*items, span=Span(first.span.start, items[-1].span.end))  # type: ignore[union-attr]
 
     def not_expr(self) -> Condition:
         tok = self.toks[self.i]

@@ -21,7 +21,6 @@ need extras; run them on their own. Benchmarks report, tests assert: this always
 
 from __future__ import annotations
 
-import gc
 import os
 import statistics
 import sys
@@ -92,17 +91,14 @@ def paired_us(ours: Callable[[], object], ref: Callable[[], object]) -> tuple[fl
 
 def best_s(fn: Callable[[], object], runs: int = 3) -> float:
     """Best seconds of ``runs`` calls, with the cyclic collector paused as timeit does."""
-    best = float("inf")
-    for _ in range(runs):
-        gc.collect()
-        gc.disable()
-        try:
-            t = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - t)
-        finally:
-            gc.enable()
-    return best
+    from hostile_bench import best_of
+
+    return best_of(fn, runs)
+
+
+def add(section: str, measure: str, figure: str, ratio: float, aim: float) -> None:
+    """One row of the final table."""
+    ROWS.append((section, measure, f"{figure} = {ratio:5.2f}x", verdict(ratio, aim)))
 
 
 # Parse ---------------------------------------------------------------------------------
@@ -128,13 +124,8 @@ def parse_section() -> None:
             ("repeated", lambda t=text, e=entity: aq.compile(t, entity=e, limits=LIMITS)),
         ):
             ours, floor, ratio = paired_us(ours_fn, lambda t=text, e=entity: hand_parse(t, e))
-            ROWS.append(
-                (
-                    "parse",
-                    f"{name} {label} vs hand parse",
-                    f"{ours:9.1f} / {floor:8.1f} µs = {ratio:5.2f}x",
-                    verdict(ratio, 2.0),
-                )
+            add(
+                "parse", f"{name} {label} vs hand parse", f"{ours:9.1f} / {floor:8.1f} µs", ratio, 2
             )
 
 
@@ -164,14 +155,8 @@ def engine_section() -> None:
             engine = min(e for e, _ in pairs)
             hand = min(h for _, h in pairs)
             ratio = statistics.median(e / h for e, h in pairs)
-            ROWS.append(
-                (
-                    "engine",
-                    f"query {i + 1}: {api} vs lambda",
-                    f"{n / engine:9,.0f} / {n / hand:9,.0f} rec/s = {ratio:5.2f}x",
-                    verdict(ratio, 1.3),
-                )
-            )
+            figure = f"{n / engine:9,.0f} / {n / hand:9,.0f} rec/s"
+            add("engine", f"query {i + 1}: {api} vs lambda", figure, ratio, 1.3)
 
 
 # Cold start ----------------------------------------------------------------------------
