@@ -80,14 +80,14 @@ class HandParser:
         while self.toks[self.i][0] == word:
             self.i += 1
             items.append(term())
-        return cls.of(*items, span=Span(first.span.start, items[-1].span.end))  # type: ignore[union-attr]
+        return cls.of(*items, span=Span(first.span.start, items[-1].span.end))  # type: ignore[attr-defined]
 
     def not_expr(self) -> Condition:
         tok = self.toks[self.i]
         if tok[0] == "not":
             self.i += 1
             inner = self.not_expr()
-            return Not(inner, Span(tok[2], inner.span.end))  # type: ignore[union-attr]
+            return Not(inner, Span(tok[2], inner.span.end))  # type: ignore[attr-defined]
         if tok[1] == "(":
             self.i += 1
             inner = self.or_expr()
