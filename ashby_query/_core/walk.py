@@ -110,8 +110,18 @@ def _fold(
 ) -> Any:
     """The fold both public forms share; ``loc=None`` passes no paths to the handlers."""
     paths = loc is not None
-    if type(root) is Predicate:
+    kind = type(root)
+    if kind is Predicate:
         return leaf(root, loc) if paths else leaf(root)
+    if kind is And or kind is Or:
+        # The common shape, a flat and/or of predicates, without the stack machine.
+        ops = root.operands  # type: ignore[attr-defined]
+        if all(type(op) is Predicate for op in ops):
+            join = and_ if kind is And else or_
+            if not paths:
+                return join(root, [leaf(op) for op in ops])
+            key = "and" if kind is And else "or"
+            return join(root, [leaf(op, (*loc, key, i)) for i, op in enumerate(ops)], loc)  # type: ignore[misc]
     out: list[Any] = []
     stack: list[Any] = [(root, loc)]
     pop, push = stack.pop, stack.append
