@@ -468,7 +468,7 @@ def evaluate_ast(
     ``types`` gives each searchable field's type, for sorting.
     """
     pred = compile_predicate(query.filter, now, semantics)
-    out = [r for r in records if pred(r)]
+    out: list[Record] = list(filter(pred, records))  # filter runs the loop in C
     for key in reversed(query.sort):
         value = _sort_value(key.field, types.get(key.field, FieldType.STRING))
         keyed = [(value(r), r) for r in out]
