@@ -93,11 +93,23 @@ _KNOWN_OPS = (
     Op.IS_NULL,
 )
 
-#: A roll of a hundred-sided die for a rare branch. Hypothesis favours small integers, so
-#: the rare branch takes the top of a sampled range, which it draws close to evenly.
-_PERCENT = st.sampled_from(range(100))
+_PERCENT = st.integers(0, 99)
+
+
+def _rare(draw: Any, share: int) -> bool:
+    """True about ``share`` times in a hundred.
+
+    Hypothesis favours the ends of a range (0, the maximum, small numbers), so the rare
+    branch takes a band from the middle, which it draws close to evenly.
+    """
+    roll: int = draw(_PERCENT)
+    return 40 <= roll < 40 + share
+
+
 #: In a hundred drawn values, about how many are foreign to the pool.
 _FOREIGN_SHARE = 10
+#: In a hundred pairs that select all records or none, about how many are left so.
+_UNBALANCED_SHARE = 10
 #: In a hundred drawn queries, about how many have no filter.
 _NO_FILTER_SHARE = 5
 
@@ -229,7 +241,9 @@ _SAMPLE_TEXT = (
     "Anne-Marie O'Brien",
     "Bob",
     "50% off",
+    "100%",
     "a_b",
+    "snake_case_name",
     "a%b",
     "back\\slash",
     "Zoë",
@@ -254,23 +268,16 @@ def _day_instants(draw: Any) -> list[dt.datetime]:
     day = draw(_DATES) if _foreign(draw) else draw(_NEAR_DAYS)
     start = midnight(day)
     tick = dt.timedelta(microseconds=1)
-    chosen = draw(
-        st.lists(
-            st.sampled_from(["midnight", "before", "after", "noon", "any"]), min_size=1, max_size=3
-        )
-    )
-    out = []
-    for c in chosen:
-        if c == "midnight":
-            out.append(start)
-        elif c == "before":
-            out.append(start - tick)
-        elif c == "after":
-            out.append(start + tick)
-        elif c == "noon":
-            out.append(start + dt.timedelta(hours=12))
-        else:
-            out.append(start + draw(st.timedeltas(dt.timedelta(0), dt.timedelta(days=1) - tick)))
+    out = [start]
+    # Each neighbour of midnight joins about half the time, so records fall both sides.
+    if draw(st.booleans()):
+        out.append(start - tick)
+    if draw(st.booleans()):
+        out.append(start + tick)
+    if draw(st.booleans()):
+        out.append(start + dt.timedelta(hours=12))
+    if draw(st.booleans()):
+        out.append(start + draw(st.timedeltas(dt.timedelta(0), dt.timedelta(days=1) - tick)))
     return out
 
 
@@ -374,7 +381,7 @@ def _current() -> _Source:
 
 def _foreign(draw: Any) -> bool:
     """Whether this value is foreign to the pool: about one time in ten."""
-    return bool(draw(_PERCENT) >= 100 - _FOREIGN_SHARE)
+    return _rare(draw, _FOREIGN_SHARE)
 
 
 def _wide_scalar(ftype: FieldType, relative: bool) -> st.SearchStrategy[Any]:
@@ -424,19 +431,22 @@ def _time_near(draw: Any, t: dt.datetime) -> dt.date | dt.datetime:
 
 def _like_of(draw: Any, v: str) -> str:
     """A pattern built from ``v``: itself, a prefix, a suffix, a middle, both ends."""
-    text = v.swapcase() if draw(st.integers(0, 9)) == 0 else v
-    i = draw(st.integers(0, len(text)))
-    j = draw(st.integers(i, len(text)))
-    head, mid, tail = escape_like(text[:i]), escape_like(text[i:j]), escape_like(text[j:])
-    form = draw(st.sampled_from(("exact", "prefix", "suffix", "middle", "ends", "any")))
-    return {
-        "exact": escape_like(text),
-        "prefix": head + "%",
-        "suffix": "%" + tail,
-        "middle": "%" + mid + "%",
-        "ends": head + "%" + tail,
-        "any": "%",
-    }[form]
+    text = v.swapcase() if _rare(draw, 10) else v
+    n = len(text)
+    if not n or _rare(draw, 5):
+        return "%"
+    form = draw(st.sampled_from(("prefix", "suffix", "middle", "exact", "ends")))
+    if form == "exact":
+        return escape_like(text)
+    if form == "prefix":
+        return escape_like(text[: draw(st.integers(1, n))]) + "%"
+    if form == "suffix":
+        return "%" + escape_like(text[n - draw(st.integers(1, n)) :])
+    if form == "middle":
+        i = draw(st.integers(0, n - 1))
+        return "%" + escape_like(text[i : draw(st.integers(i + 1, n))]) + "%"
+    i = draw(st.integers(0, n))
+    return escape_like(text[:i]) + "%" + escape_like(text[i:])
 
 
 def _fuzzy_of(draw: Any, v: str) -> str:
@@ -487,7 +497,11 @@ def _pattern(draw: Any, name: str) -> str:
     held = _current().held(name, str)
     if not held or _foreign(draw):
         return str(draw(_LIKE))
-    return _like_of(draw, draw(st.sampled_from(held)))
+    # Values holding %, _ or a backslash, half the time: escaping must get them right.
+    special = tuple(v for v in held if any(c in v for c in "%_\\"))
+    return _like_of(
+        draw, draw(st.sampled_from(special if special and draw(st.booleans()) else held))
+    )
 
 
 @st.composite
@@ -571,7 +585,11 @@ def _tree(
 ) -> st.SearchStrategy[Condition]:
     """The condition trees for these options, built once; values come from ``_SOURCES``."""
     e = get_entity(entity)
-    leaf = _leaf(e, fields, operators, like_2026)
+    options = _leaf(e, fields, operators, like_2026)
+
+    # Deferred under a short name, so that Hypothesis's statistics name it readably.
+    def predicates() -> st.SearchStrategy[Condition]:
+        return options
 
     def extend(children: st.SearchStrategy[Condition]) -> st.SearchStrategy[Condition]:
         group = st.lists(children, min_size=2, max_size=max_width)
@@ -581,7 +599,11 @@ def _tree(
             group.map(lambda cs: Or.of(*cs)),
         )
 
-    tree = st.recursive(leaf, extend, max_leaves=max(1, max_width**max_depth // 4))
+    def condition_trees() -> st.SearchStrategy[Condition]:
+        leaves = max(1, max_width**max_depth // 4)
+        return st.recursive(st.deferred(predicates), extend, max_leaves=leaves)
+
+    tree = st.deferred(condition_trees)
     return tree.map(lambda c: validate(QueryAST(e.name, c)).filter).filter(_depth_ok(max_depth))
 
 
@@ -664,7 +686,7 @@ def _selections(entity: str) -> st.SearchStrategy[tuple[tuple[str, ...], ...] | 
 @st.composite
 def _maybe(draw: Any, cond: st.SearchStrategy[Condition]) -> Condition | None:
     """A condition, or about one time in twenty none at all."""
-    if draw(_PERCENT) >= 100 - _NO_FILTER_SHARE:
+    if _rare(draw, _NO_FILTER_SHARE):
         _event("filter: none")
         return None
     found: Condition = draw(cond)
@@ -896,6 +918,20 @@ def _record_id(draw: Any) -> str:
     return str(draw(_HEX) if _foreign(draw) else draw(st.sampled_from(held)))
 
 
+#: In a hundred record values, about how many are null when nulls are allowed.
+_NULL_SHARE = 15
+
+
+@st.composite
+def _or_null_draw(draw: Any, value: st.SearchStrategy[Any]) -> Any:
+    return None if _rare(draw, _NULL_SHARE) else draw(value)
+
+
+def _or_null(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``value``, or about one time in seven ``None``."""
+    return _or_null_draw(value)
+
+
 @st.composite
 def _held_first(draw: Any, name: str, ftype: FieldType) -> Any:
     held = _current().held(name)
@@ -919,7 +955,7 @@ def _records(
             required[name] = _held_first(name, ftype)
             continue
         value = _pooled_value(name, ftype)
-        optional[name] = st.one_of(st.none(), value) if nulls else value
+        optional[name] = _or_null(value) if nulls else value
     if missing:
         return st.fixed_dictionaries(required, optional=optional)
     return st.fixed_dictionaries({**required, **optional})
@@ -955,15 +991,18 @@ def _record_lists(
     entity: str, min_size: int, max_size: int, nulls: bool, missing: bool
 ) -> st.SearchStrategy[list[dict[str, Any]]]:
     return st.lists(
-        _records(entity, nulls, missing, lean=True),
-        min_size=min_size,
-        max_size=max_size,
-        unique_by=_id_of,
-    )
+        _records(entity, nulls, missing, lean=True), min_size=min_size, max_size=max_size
+    ).map(_distinct_ids)
 
 
-def _id_of(record: Mapping[str, Any]) -> Any:
-    return record["id"]
+def _distinct_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give a record whose id an earlier one took a new id (``a1`` -> ``a1-2``)."""
+    seen: set[str] = set()
+    for i, row in enumerate(rows):
+        if row["id"] in seen:
+            row["id"] = f"{row['id']}-{i}"
+        seen.add(row["id"])
+    return rows
 
 
 def datasets(
@@ -976,6 +1015,8 @@ def datasets(
     pool: ValuePool | Iterable[Mapping[str, Any]] | None = None,
 ) -> st.SearchStrategy[list[dict[str, Any]]]:
     """Lists of records with distinct ids whose values come from one pool.
+
+    A record whose id an earlier record took gets it with a suffix (``a1-2``).
 
     The records share values, so they tie on sort keys, differ only in case, fall on
     both sides of midnight, and hold ``%``, ``_`` and backslashes. Without ``pool`` one
@@ -1032,35 +1073,36 @@ def _balance(
 ) -> Query:
     """Narrow or widen a filter that selects every record or none, most of the time.
 
-    The added condition is ``f = v`` (or ``f in (v)``) on a field and value of a drawn
-    record, within the fields and operators the caller allowed.
+    The added condition is ``f = v`` (or ``f in (v)``, or ``f is null``) on a field and
+    value of a drawn record, within the fields and operators the caller allowed.
     """
     selected = sum(map(compile_predicate(query.ast.filter), rows))
-    if 0 < selected < len(rows) or draw(st.integers(0, 9)) >= 8:
+    if 0 < selected < len(rows) or _rare(draw, _UNBALANCED_SHARE):
         return query
     op = next((o for o in (Op.EQ, Op.IN) if o in allowed.operators), None)
-    row = rows[draw(st.integers(0, len(rows) - 1))]
-    names = [
-        n
-        for n in allowed.fields
-        if op in e.searchable[n].type.operators
-        and _pool_value(e.searchable[n].type, row.get(n)) is not None
-    ]
-    if op is None or not names:
+    if op is None and Op.IS_NULL not in allowed.operators:
         return query
-    first = draw(st.sampled_from(names))
-    for field in dict.fromkeys([first, *(["id"] if "id" in names else [])]):
-        value = _pool_value(e.searchable[field].type, row.get(field))
-        leaf: Condition = Predicate(op, field, value if op is Op.EQ else (value,))
-        flt = query.ast.filter
-        if selected:  # every record: leave this one out
-            new = And.of(flt, Not(leaf)) if flt is not None else Not(leaf)
-        else:  # no record: let this one in
-            new = Or.of(flt, leaf) if flt is not None else leaf
-        candidate = Query(validate(attrs.evolve(query.ast, filter=new)))
-        if 0 < sum(map(compile_predicate(candidate.ast.filter), rows)) < len(rows):
-            _event("balanced: yes")
-            return candidate
+    start = draw(st.integers(0, len(rows) - 1))
+    flt = query.ast.filter
+    for row in rows[start:] + rows[:start]:
+        for field in allowed.fields:
+            ftype = e.searchable[field].type
+            value = _pool_value(ftype, row.get(field))
+            leaf: Condition
+            if value is None and row.get(field) is None and Op.IS_NULL in allowed.operators:
+                leaf = Predicate(Op.IS_NULL, field)
+            elif value is None or op not in ftype.operators:
+                continue
+            else:
+                leaf = Predicate(op, field, value if op is Op.EQ else (value,))
+            if selected:  # every record: leave this one out
+                new = And.of(flt, Not(leaf)) if flt is not None else Not(leaf)
+            else:  # no record: let this one in
+                new = Or.of(flt, leaf) if flt is not None else leaf
+            candidate = Query(validate(attrs.evolve(query.ast, filter=new)))
+            if 0 < sum(map(compile_predicate(candidate.ast.filter), rows)) < len(rows):
+                _event("balanced: yes")
+                return candidate
     return query
 
 

@@ -56,6 +56,33 @@ def test_2026_endswith_round_trips_a_percent():
     assert q == from_params(params, "candidates")
 
 
+@pytest.mark.parametrize(
+    ("pattern", "wire"),
+    [
+        ("Ann%", {"startswith": {"name": "Ann"}}),
+        ("%son", {"endswith": {"name": "son"}}),
+        ("%nn%", {"contains": {"name": "nn"}}),
+        ("Ann", {"eq": {"name": "Ann"}}),
+        ("50\\%%", {"startswith": {"name": "50%"}}),
+    ],
+)
+def test_like_compiles_to_its_2026_operator(pattern, wire):
+    """In the 2026 dialect each like form compiles to its own operator and reads back."""
+    q = aq.Candidates.where(F.name.like(pattern))
+    assert {"query": {"filter": wire}} == q.to_params(dialect="2026")
+    assert [r["id"] for r in q.evaluate(PEOPLE)] == ids(
+        from_params(q.to_params(dialect="2026"), "candidates"), PEOPLE
+    )
+
+
+PEOPLE = [
+    {"id": "ann", "name": "Ann"},
+    {"id": "anna", "name": "Anna"},
+    {"id": "hanson", "name": "Hanson"},
+    {"id": "50", "name": "50% off"},
+]
+
+
 @pytest.mark.parametrize(("direction", "first"), [("DESC", "3"), ("Desc", "3"), ("ASC", "1")])
 def test_upper_case_sort_directions(direction, first):
     """ "DESC" and "Desc" sort descending, "ASC" ascending."""
@@ -116,6 +143,17 @@ def test_a_one_day_range_folds_into_the_day():
     assert "createdAt = 2024-01-03" == str(q)
     assert flt == q.to_params()["query"]["filter"]
     assert ["third"] == ids(q, DAYS)
+
+
+def test_a_day_runs_from_its_midnight_to_the_next():
+    """= D keeps D's first instant and its last microsecond, not the next midnight."""
+    day = dt.date(2024, 1, 5)
+    assert ["last"] == ids(aq.Applications.where(F.createdAt == day), DAYS)
+    assert ["before", "first", "third", "after"] == ids(
+        aq.Applications.where(F.createdAt != day), DAYS
+    )
+    assert ["before"] == ids(aq.Applications.where(F.createdAt == dt.date(2023, 12, 31)), DAYS)
+    assert ["first"] == ids(aq.Applications.where(F.createdAt == dt.date(2024, 1, 1)), DAYS)
 
 
 def test_whole_day_equality_compiles_with_both_bounds():

@@ -9,7 +9,7 @@ import ashby_query as aq
 from ashby_query import from_params, parse
 from ashby_query import strategies as aqs
 from ashby_query._core.schema import ENTITIES, SEARCHABLE
-from ashby_query._core.types import FieldType
+from ashby_query._core.types import FieldType, Op
 from ashby_query._front.builder import EntityRef
 
 ENTITY = st.sampled_from(SEARCHABLE)
@@ -196,6 +196,17 @@ def test_2026_dialect_selects_the_same_records(data):
     ref = from_params(q.to_params(), entity=entity)
     new = from_params(q.to_params(dialect="2026"), entity=entity)
     assert [ref.matches(r) for r in records] == [new.matches(r) for r in records]
+
+
+@given(st.data())
+def test_2026_like_patterns_select_the_same_records(data):
+    """Like patterns alone, compiled for 2026 and read back, select what they did."""
+    entity = data.draw(st.sampled_from(["candidates", "jobs", "users"]))
+    records, q = data.draw(
+        aqs.datasets_and_queries(entity, operators=[Op.LIKE, Op.EQ], dialect="2026")
+    )
+    new = from_params(q.to_params(dialect="2026"), entity=entity)
+    assert [q.matches(r) for r in records] == [new.matches(r) for r in records]
 
 
 @given(st.data())
