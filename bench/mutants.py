@@ -20,6 +20,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -330,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTANTS if not args.only or args.only.lower() in m.name.lower()]
+    # Stopped with kill, still remove the copy.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     with tempfile.TemporaryDirectory(prefix="aq-mutants-") as tmp:
         copy = Path(tmp)
