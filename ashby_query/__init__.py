@@ -25,7 +25,17 @@ from ._client.errors import (
     ServerError,
     TransportError,
 )
-from ._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from ._core.ast import (
+    And,
+    Condition,
+    Not,
+    Or,
+    Predicate,
+    QueryAST,
+    RelativeTime,
+    SortKey,
+    iter_nodes,
+)
 from ._core.errors import (
     AshbyQueryError,
     Problem,
@@ -35,7 +45,9 @@ from ._core.errors import (
     UnknownFieldError,
 )
 from ._core.schema import ENTITIES, Entity, SearchField
-from ._core.types import FieldType, Op
+from ._core.semantics import Semantics
+from ._core.types import MAX_LIMIT, FieldType, Op
+from ._core.walk import Transformer, fold
 from ._front.builder import (
     Applications,
     Candidates,
@@ -45,6 +57,7 @@ from ._front.builder import (
     JobPostings,
     Jobs,
     Query,
+    Unchecked,
     Users,
     and_,
     compile,
@@ -82,6 +95,7 @@ __all__ = [
     "JobPostings",
     "Jobs",
     "Limits",
+    "MAX_LIMIT",
     "Not",
     "NotFoundError",
     "Op",
@@ -103,17 +117,22 @@ __all__ = [
     "RetryPolicy",
     "SearchField",
     "SearchPage",
+    "Semantics",
     "ServerError",
     "SortKey",
     "Span",
+    "Transformer",
     "TransportError",
+    "Unchecked",
     "UnknownFieldError",
     "Users",
     "and_",
     "compile",
     "describe",
     "evaluate",
+    "fold",
     "from_params",
+    "iter_nodes",
     "not_",
     "or_",
     "parse",

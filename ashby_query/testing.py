@@ -30,6 +30,8 @@ from ._client.client import AshbyClient, AsyncAshbyClient
 from ._client.core import EXECUTE_PATH, TOKEN_PATH, RetryPolicy
 from ._core.errors import QueryError
 from ._core.schema import ENTITIES
+from ._core.semantics import Semantics
+from ._core.types import MAX_LIMIT
 from ._front.builder import from_params
 
 __all__ = ["FakeAshby", "Fault"]
@@ -69,6 +71,8 @@ class FakeAshby:
     gives no ``limit``; ``list_style`` picks the answer form for ``list``: ``"meta"``
     (``result.data`` with ``result.meta``) or ``"connector_metadata"`` (records straight
     in ``result``, paging beside it), the two forms the connector is known to use.
+    ``semantics`` (:class:`ashby_query.Semantics`) is what each search operator means
+    here, shared with the in-memory engine.
     """
 
     def __init__(
@@ -81,6 +85,7 @@ class FakeAshby:
         connector_id: str = "test-connector",
         list_page_size: int = 100,
         list_style: str = "meta",
+        semantics: Semantics | None = None,
     ) -> None:
         unknown = set(records or {}) - set(ENTITIES)
         if unknown:
@@ -96,6 +101,7 @@ class FakeAshby:
         self.connector_id = connector_id
         self.list_page_size = list_page_size
         self.list_style = list_style
+        self.semantics = semantics  # what each operator means when a search runs here
         self.requests: list[dict[str, Any]] = []
         self.issued_tokens: list[str] = []
         self._token_count = 0
@@ -299,14 +305,14 @@ class FakeAshby:
         except QueryError as exc:
             raise _Answer(_error(400, str(exc))) from None
         key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-        size = paging.get("limit", 1000)
-        if not isinstance(size, int) or not 1 <= size <= 1000:
-            raise _Answer(_error(400, f"limit must be 1 to 1000, got {size!r}."))
+        size = paging.get("limit", MAX_LIMIT)
+        if not isinstance(size, int) or not 1 <= size <= MAX_LIMIT:
+            raise _Answer(_error(400, f"limit must be 1 to {MAX_LIMIT}, got {size!r}."))
         try:
             start = _read_cursor(paging["cursor"], "search", key) if "cursor" in paging else 0
         except ValueError as exc:
             raise _Answer(_error(400, str(exc))) from None
-        matched = q.evaluate(rows)
+        matched = q.evaluate(rows, semantics=self.semantics)
         page = [dict(r) for r in matched[start : start + size]]
         more = start + size < len(matched)
         return {

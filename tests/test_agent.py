@@ -1,6 +1,7 @@
 """Agent helpers: describe(), tool_schema(), for_agent(), and the error catalogue."""
 
 import json
+import os
 
 import pytest
 
@@ -86,5 +87,99 @@ def test_catalogue_covers_every_text_slug():
         "too_long",
         "unknown_entity",
         "not_searchable",
+        "bad_entity",
     }
     assert set() == raised - documented - other
+
+
+@pytest.mark.parametrize("entity", SEARCHABLE)
+def test_tool_schema_default_is_unchanged(entity):
+    """The default shape stays {name, description, parameters} with one query argument."""
+    schema = aq.tool_schema(entity)
+    assert ["description", "name", "parameters"] == sorted(schema)
+    assert ["query"] == list(schema["parameters"]["properties"])
+    assert schema == aq.tool_schema(entity, "function")
+
+
+@pytest.mark.parametrize("entity", SEARCHABLE)
+@pytest.mark.parametrize("paging", [False, True])
+def test_tool_schema_formats_share_one_argument_schema(entity, paging):
+    """Each API's shape wraps the same name, description and argument schema."""
+    from ashby_query._tools.agent import TOOL_FORMATS
+
+    base = aq.tool_schema(entity, paging=paging)
+    unwrap = {
+        "function": lambda s: (s["name"], s["description"], s["parameters"]),
+        "openai": lambda s: (
+            s["function"]["name"],
+            s["function"]["description"],
+            s["function"]["parameters"],
+        ),
+        "openai-responses": lambda s: (s["name"], s["description"], s["parameters"]),
+        "anthropic": lambda s: (s["name"], s["description"], s["input_schema"]),
+        "mcp": lambda s: (s["name"], s["description"], s["inputSchema"]),
+    }
+    assert set(TOOL_FORMATS) == set(unwrap)
+    for fmt, parts in unwrap.items():
+        schema = aq.tool_schema(entity, fmt, paging=paging)
+        assert unwrap["function"](base) == parts(schema), fmt
+        json.dumps(schema)
+    assert "function" == aq.tool_schema(entity, "openai")["type"]
+    assert "function" == aq.tool_schema(entity, "openai-responses")["type"]
+    wanted = {"query", "limit", "cursor"} if paging else {"query"}
+    assert wanted == set(base["parameters"]["properties"])
+
+
+def test_tool_schema_arguments_validate():
+    """The argument schema accepts a query with paging and refuses unknown arguments."""
+    try:
+        import jsonschema
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("jsonschema is not installed: pip install -e '.[test]'")
+    params = aq.tool_schema("jobs", "anthropic", paging=True)["input_schema"]
+    jsonschema.Draft202012Validator.check_schema(params)
+    validator = jsonschema.Draft202012Validator(params)
+    assert validator.is_valid({"query": 'status = "Open"', "limit": 10, "cursor": "abc"})
+    assert not validator.is_valid({"query": "", "limit": 0})
+    assert not validator.is_valid({"query": "", "offset": 5})
+    assert not validator.is_valid({})
+
+
+def test_tool_schema_unknown_format():
+    """An unknown format is refused with the list of formats."""
+    with pytest.raises(ValueError) as info:
+        aq.tool_schema("jobs", "gemini")
+    assert "'anthropic'" in str(info.value)
+    assert "'gemini'" in str(info.value)
+
+
+@pytest.mark.parametrize("entity", SEARCHABLE)
+def test_tool_schema_fits_the_token_budget(entity):
+    """Every format's schema, as JSON, fits TOKEN_BUDGET; describe() fits 400 tokens."""
+    from ashby_query._tools.agent import TOKEN_BUDGET, TOOL_FORMATS, token_count
+
+    assert token_count(aq.describe(entity)) <= 400
+    for fmt in TOOL_FORMATS:
+        for paging in (False, True):
+            text = json.dumps(aq.tool_schema(entity, fmt, paging=paging))
+            assert token_count(text) <= TOKEN_BUDGET, (fmt, paging)
+
+
+def test_token_count_counts_words_and_marks():
+    """token_count() counts each word and each punctuation mark."""
+    from ashby_query._tools.agent import token_count
+
+    assert 0 == token_count("   ")
+    assert 5 == token_count('a = "b"')
+    assert 3 == token_count("createdAt >=")
+
+
+@pytest.mark.parametrize("entity", [e for e in aq.ENTITIES if e not in SEARCHABLE])
+def test_describe_list_only_entity(entity):
+    """describe() of an entity that cannot be searched names its actions and fields."""
+    text = aq.describe(entity)
+    assert "cannot be searched" in text
+    for field in aq.ENTITIES[entity].record_fields:
+        assert f"{field} (" in text

@@ -13,14 +13,15 @@ PKG = Path(ashby_query.__file__).parent
 # back ends (one layer) may not import each other.
 LAYERS = [
     {"_core.errors", "_core.types"},
-    {"_core.ast", "_core.values"},
-    {"_core.schema"},
+    {"_core.ast", "_core.values", "_core.semantics"},
+    {"_core.walk"},
+    {"_core.schema", "_core.lower"},
     {"_core.validate"},
     {"_front.parser", "_front.decompiler"},
     {"_back.compiler", "_back.formatter", "_back.engine"},
     {"_front.builder"},
     {"_client.errors", "_client.core", "_client.client", "testing", "_tools.sample"},
-    {"_tools.cli", "_tools.agent", "strategies", "pytest_plugin", "_hypothesis_hook"},
+    {"_tools.cli", "_tools.agent", "_tools.mcp", "strategies", "pytest_plugin", "_hypothesis_hook"},
     {"__init__", "__main__"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}

@@ -220,3 +220,114 @@ def test_where_text_errors_point_into_that_text():
         Candidates.where(F.name == "a").where('nmae = "x"')
     assert '  nmae = "x"\n  ^^^^' in str(info.value)
     assert 1 == info.value.problems[0].column
+
+
+def test_query_validates_its_ast():
+    """Query(ast) validates: the defect Query(bad AST).to_params() is gone."""
+    bad = aq.QueryAST("applications", aq.Predicate(aq.Op.GT, "nope", 5))
+    with pytest.raises(aq.QueryError, match="nope"):
+        aq.Query(bad)
+    q = aq.Query(aq.QueryAST("applications", aq.Predicate(aq.Op.EQ, "STATUS", "a")))
+    assert {"eq": {"status": "a"}} == q.to_params()["query"]["filter"]
+
+
+def test_user_built_entity_works_wherever_a_name_does():
+    """An Entity built with attrs.evolve is accepted by parse, compile, evaluate, from_params."""
+    import attrs
+
+    apps = aq.ENTITIES["applications"]
+    extra = aq.SearchField("source", aq.FieldType.STRING, "Where it came from")
+    mine = attrs.evolve(apps, searchable={**apps.searchable, "source": extra})
+    params = aq.compile('source = "referral"', entity=mine)
+    assert {"eq": {"source": "referral"}} == params["query"]["filter"]
+    assert aq.from_params(params, mine) == aq.parse('SOURCE = "referral"', mine)
+    rows = [{"id": "1", "source": "referral"}, {"id": "2", "source": "web"}]
+    assert [rows[0]] == aq.evaluate('source = "referral"', rows, entity=mine)
+    assert "source" in aq.parse('source = "x"', mine).schema.searchable
+    with pytest.raises(aq.QueryError, match="source"):
+        aq.compile('source = "referral"', entity="applications")
+
+
+def test_malformed_user_entity_is_refused():
+    """A searchable map that is not SearchFields is refused with how to build it."""
+    import attrs
+
+    bad = attrs.evolve(aq.ENTITIES["candidates"], searchable={"x": "string"})
+    with pytest.raises(aq.QueryError, match="SearchField") as info:
+        aq.compile('x = "a"', entity=bad)
+    assert "bad_entity" == info.value.type
+
+
+def test_entities_repr_is_short():
+    """ENTITIES prints one short line per entity, not every field."""
+    text = repr(aq.ENTITIES)
+    assert "Entity('applications', searchable=id, status" in text
+    assert len(text) < 1500
+
+
+def test_relative_time_closed_sets():
+    """anchor and unit are enums that equal their strings; bad ones are refused."""
+    from ashby_query._core.ast import Anchor, Unit
+
+    assert aq.RelativeTime("today", -1, "d") == aq.RelativeTime(Anchor.TODAY, -1, Unit.DAYS)
+    assert "RelativeTime(anchor='today', amount=-1, unit='d')" == repr(
+        aq.RelativeTime("today", -1, "d")
+    )
+    with pytest.raises(ValueError, match="'now', 'today', 'yesterday'"):
+        aq.RelativeTime("tomorrow")
+    with pytest.raises(ValueError, match="unit"):
+        aq.RelativeTime("now", 1, "y")
+
+
+def test_max_limit_is_named_once():
+    """MAX_LIMIT is public and is the bound the builder enforces."""
+    assert 1000 == aq.MAX_LIMIT
+    assert aq.MAX_LIMIT == aq.Candidates.limit(aq.MAX_LIMIT).ast.limit
+    with pytest.raises(aq.QueryError, match=str(aq.MAX_LIMIT)):
+        aq.Candidates.limit(aq.MAX_LIMIT + 1)
+
+
+def test_sdk_shaped_dict_is_read_everywhere():
+    """{"filter": ...} (the SDK's shape) compiles as {"query": {"filter": ...}} does."""
+    sdk = {"filter": {"eq": {"status": "active"}}}
+    assert aq.compile({"query": sdk}, entity="applications") == aq.compile(
+        sdk, entity="applications"
+    )
+
+
+def test_unchecked_opts_out_only_where_it_can():
+    """Unchecked params skip validation when sent; checked_params validates the rest."""
+    from ashby_query._front.builder import checked_params
+
+    raw = {"query": {"filter": {"eq": {"nope": 1}}}}
+    assert raw == checked_params(aq.Unchecked(raw), "applications")
+    with pytest.raises(aq.QueryError, match="nope"):
+        checked_params(raw, "applications")
+
+
+def test_client_validates_dicts_alike_in_every_mode():
+    """A dict query is validated the same way hosted and local; the SDK shape works in both."""
+    from ashby_query.testing import FakeAshby
+
+    rows = [{"id": "1", "status": "active"}, {"id": "2", "status": "hired"}]
+    with FakeAshby({"applications": rows}) as fake:
+        apps = fake.client().applications
+        sdk = {"filter": {"eq": {"status": "hired"}}}
+        for mode in ("hosted", "local"):
+            assert ["2"] == [r["id"] for r in apps.search(sdk, mode=mode).records]
+            with pytest.raises(aq.QueryError, match="stauts"):
+                apps.search({"filter": {"eq": {"stauts": "x"}}}, mode=mode)
+        sent = len(fake.requests)
+        with pytest.raises(aq.QueryError):
+            apps.search({"filter": {"eq": {"stauts": "x"}}})
+        assert sent == len(fake.requests)
+
+
+def test_attrs_evolve_on_a_query_validates_again():
+    """attrs.evolve(q, ast=...) makes a checked Query; a bad AST is refused."""
+    import attrs
+
+    q = aq.parse('status = "a"', "applications")
+    assert "limit 5" in str(attrs.evolve(q, ast=attrs.evolve(q.ast, limit=5)))
+    with pytest.raises(aq.QueryError, match="limit"):
+        attrs.evolve(q, ast=attrs.evolve(q.ast, limit=0))

@@ -156,9 +156,11 @@ def test_invalid_text_fails_before_any_request(fake, client):
 
 
 def test_invalid_dict_is_sent_and_rejected_by_service(client):
-    """A dict goes as it is; the service's 400 message comes back in BadRequestError."""
-    with pytest.raises(aq.BadRequestError) as info:
+    """An Unchecked dict goes as it is; the service's 400 comes back in BadRequestError."""
+    with pytest.raises(aq.QueryError):
         client.candidates.search({"query": {"filter": {"eq": {"stauts": "x"}}}})
+    with pytest.raises(aq.BadRequestError) as info:
+        client.candidates.search(aq.Unchecked({"query": {"filter": {"eq": {"stauts": "x"}}}}))
     assert 400 == info.value.status_code
     assert "stauts" in str(info.value)
 

@@ -2,28 +2,44 @@
 
 - ``reference`` (the default): the operator set of the connector's API reference,
   ``eq neq gt gte lt lte in like fuzzy keyword not and or``.
-- ``2026``: later SDK releases, which drop ``like`` for ``startswith`` / ``endswith`` /
-  ``contains``. ``like "Ann%"``, ``"%son"``, ``"%ann%"`` and ``"ann"`` map to
-  ``startswith`` / ``endswith`` / ``contains`` / ``eq``; any other pattern is an error.
+- ``2026``: exactly the operator set of ``airbyte-agent-sdk`` 0.1.380,
+  ``eq neq gt gte lt lte in startswith endswith fuzzy keyword contains array_contains
+  not and or any``. It has no ``like``: ``like "Ann%"``, ``"%son"``, ``"%ann%"`` and
+  ``"ann"`` map to ``startswith`` / ``endswith`` / ``contains`` / ``eq``; any other
+  pattern is an error.
 
-Each condition object holds one operator and one field. The walk is iterative, so a
-5,000-term ``or`` or a deeply nested ``not`` compiles without touching the recursion limit.
+The query is lowered first (relative times, whole days, like patterns: see
+``_core/lower.py``); the compiler is then a table of handlers for the one walk. Each
+condition object holds one operator and one field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
-from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
-from .._core.errors import Loc, Problem, QueryError
-from .._core.types import ORDERING_OPS, Op
-from .._core.validate import wire_key
-from .._core.values import Clock, format_wire, like_segments, midnight, now_utc
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, iter_nodes
+from .._core.errors import Problem, QueryError
+from .._core.lower import like_operator, lower_condition
+from .._core.types import Op, wire_key
+from .._core.values import Clock, format_wire
+from .._core.walk import fold
 
 __all__ = ["DIALECT_2026", "REFERENCE", "Dialect", "compile_ast", "get_dialect"]
+
+FieldsStyle = Literal["paths", "dotted"]
+
+#: The operator keys of the connector's API reference.
+REFERENCE_OPERATORS = frozenset(
+    {"eq", "neq", "gt", "gte", "lt", "lte", "in", "like", "fuzzy", "keyword", "not", "and", "or"}
+)
+#: The operator keys of airbyte-agent-sdk 0.1.380, for all five searchable entities.
+SDK_2026_OPERATORS = frozenset(
+    {"eq", "neq", "gt", "gte", "lt", "lte", "in", "startswith", "endswith", "fuzzy"}
+    | {"keyword", "contains", "array_contains", "not", "and", "or", "any"}
+)
 
 
 @attrs.frozen
@@ -31,13 +47,15 @@ class Dialect:
     """A target for the compiler: which operators exist and how ``fields`` is written.
 
     ``fields_style`` is ``"paths"`` (``[["id"], ["candidate", "name"]]``, as the SDK
-    types it) or ``"dotted"`` (``["id", "candidate.name"]``). Make a variant with
+    types it) or ``"dotted"`` (``["id", "candidate.name"]``). ``operators`` is the set
+    of JSON operator keys the target accepts. Make a variant with
     ``attrs.evolve(REFERENCE, fields_style="dotted")``.
     """
 
     name: str
     has_like: bool = True
-    fields_style: str = "paths"
+    fields_style: FieldsStyle = "paths"
+    operators: frozenset[str] = REFERENCE_OPERATORS
 
     def __attrs_post_init__(self) -> None:
         if self.fields_style not in ("paths", "dotted"):
@@ -47,7 +65,7 @@ class Dialect:
 
 
 REFERENCE = Dialect("reference")
-DIALECT_2026 = Dialect("2026", has_like=False)
+DIALECT_2026 = Dialect("2026", has_like=False, operators=SDK_2026_OPERATORS)
 _DIALECTS = {"reference": REFERENCE, "2026": DIALECT_2026}
 
 
@@ -99,54 +117,36 @@ def compile_condition(
     root: Condition, dialect: Dialect = REFERENCE, now: Clock = None
 ) -> dict[str, Any]:
     """Return the JSON filter object for one condition tree."""
-    clock = _Clock(now)
-    problems: list[Problem] = []
-    out: list[dict[str, Any]] = []
-    stack: list[tuple[Condition, Loc, bool]] = [(root, ("query", "filter"), False)]
-    while stack:
-        node, path, done = stack.pop()
-        if isinstance(node, Predicate):
-            out.append(_leaf(node, dialect, clock, path, problems))
-        elif isinstance(node, Not):
-            operand = node.operand
-            if isinstance(operand, Predicate) and operand.op is Op.IS_NULL:
-                out.append({"neq": {operand.field: None}})
-            elif done:
-                out.append({"not": out.pop()})
-            else:
-                stack.append((node, path, True))
-                stack.append((operand, (*path, "not"), False))
-        elif isinstance(node, And | Or):
-            key = "and" if isinstance(node, And) else "or"
-            n = len(node.operands)
-            if done:
-                kids = out[-n:]
-                del out[-n:]
-                out.append({key: kids})
-            else:
-                stack.append((node, path, True))
-                for i in range(n - 1, -1, -1):
-                    stack.append((node.operands[i], (*path, key, i), False))
-        else:
-            raise TypeError(f"{node!r} is not a condition.")
+    problems: list[tuple[Predicate, Problem]] = []
+    lowered = lower_condition(root, now)
+
+    def leaf(p: Predicate) -> dict[str, Any]:
+        return _leaf(p, dialect, problems, now)
+
+    out = fold(lowered, leaf=leaf, not_=_not, and_=_and, or_=_or)
     if problems:
-        raise QueryError(problems)
-    return out[0]
+        # Paths are worked out only for an error message, from the node each problem names.
+        paths = {id(node): path for node, path in iter_nodes(lowered)}
+        raise QueryError(
+            attrs.evolve(problem, loc=("query", "filter", *paths[id(node)], *problem.loc))
+            for node, problem in problems
+        )
+    return out
 
 
-class _Clock:
-    """Reads the caller's clock once, on first need, so one compile sees one instant."""
+def _not(node: Not, inner: dict[str, Any]) -> dict[str, Any]:
+    operand = node.operand
+    if isinstance(operand, Predicate) and operand.op is Op.IS_NULL:
+        return {"neq": {operand.field: None}}
+    return {"not": inner}
 
-    __slots__ = ("_now", "_value")
 
-    def __init__(self, now: Clock) -> None:
-        self._now = now
-        self._value: dt.datetime | None = None
+def _and(_node: And, kids: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"and": kids}
 
-    def __call__(self) -> dt.datetime:
-        if self._value is None:
-            self._value = now_utc(self._now)
-        return self._value
+
+def _or(_node: Or, kids: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"or": kids}
 
 
 def _wire(value: object) -> object:
@@ -156,58 +156,58 @@ def _wire(value: object) -> object:
 
 
 def _leaf(
-    p: Predicate,
-    dialect: Dialect,
-    clock: _Clock,
-    path: Loc,
-    problems: list[Problem],
+    p: Predicate, dialect: Dialect, problems: list[tuple[Predicate, Problem]], now: Clock
 ) -> dict[str, Any]:
     op, field, value = p.op, p.field, p.value
     if op is Op.IS_NULL:
         return {"eq": {field: None}}
-    if isinstance(value, RelativeTime):
-        value = value.resolve(clock())
-        if op in ORDERING_OPS and not isinstance(value, dt.datetime):
-            value = midnight(value)
-    if op in (Op.EQ, Op.NEQ) and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        lo, hi = format_wire(value), format_wire(value + dt.timedelta(days=1))
-        if op is Op.EQ:
-            return {"and": [{"gte": {field: lo}}, {"lt": {field: hi}}]}
-        return {"or": [{"lt": {field: lo}}, {"gte": {field: hi}}]}
     if op is Op.IN:
         assert isinstance(value, tuple)
         return {"in": {field: [_wire(v) for v in value]}}
     if op is Op.LIKE and not dialect.has_like:
         assert isinstance(value, str)
-        mapped = like_to_2026(value)
+        mapped = like_operator(value)
         if mapped is None:
             problems.append(
-                Problem(
-                    "dialect_unsupported",
-                    (*path, "like", field),
-                    f"The pattern {value!r} has no exact equivalent in the {dialect.name} "
-                    f"dialect, which only has startswith ('Ann%'), endswith ('%son'), "
-                    f"contains ('%ann%') and eq ('ann'). Rewrite it in one of those "
-                    f"forms, use fuzzy for approximate text, or compile for the "
-                    f"reference dialect.",
-                    value,
-                    span=p.span,
+                (
+                    p,
+                    Problem(
+                        "dialect_unsupported",
+                        ("like", field),
+                        f"The pattern {value!r} has no exact equivalent in the {dialect.name} "
+                        f"dialect, which only has startswith ('Ann%'), endswith ('%son'), "
+                        f"contains ('%ann%') and eq ('ann'). Rewrite it in one of those "
+                        f"forms, use fuzzy for approximate text, or compile for the "
+                        f"reference dialect.",
+                        value,
+                        span=p.span,
+                    ),
                 )
             )
             return {}
         return {mapped[0]: {field: mapped[1]}}
-    return {wire_key(op): {field: _wire(value)}}
+    key = wire_key(op)
+    if key not in dialect.operators:
+        problems.append(
+            (
+                p,
+                Problem(
+                    "dialect_unsupported",
+                    (key, field),
+                    f"The {dialect.name} dialect has no {key!r} operator; compile for a "
+                    f"dialect that has it, such as '2026'.",
+                    key,
+                    span=p.span,
+                ),
+            )
+        )
+        return {}
+    if op is Op.ANY:
+        assert isinstance(value, Condition)
+        return {"any": {field: compile_condition(value, dialect, now)}}
+    return {key: {field: _wire(value)}}
 
 
 def like_to_2026(pattern: str) -> tuple[str, str] | None:
     """Return the 2026 operator and value for a like pattern, or ``None`` if none fits."""
-    seg = like_segments(pattern)
-    if len(seg) == 1 and seg[0] is not None:
-        return "eq", seg[0]
-    if len(seg) == 2 and seg[0] is not None and seg[1] is None:
-        return "startswith", seg[0]
-    if len(seg) == 2 and seg[0] is None and seg[1] is not None:
-        return "endswith", seg[1]
-    if len(seg) == 3 and seg[0] is None and seg[2] is None and seg[1] is not None:
-        return "contains", seg[1]
-    return None
+    return like_operator(pattern)

@@ -1,19 +1,29 @@
 """The in-memory engine: run a query over records you already hold.
 
-A query is compiled once into a predicate (nested closures), then applied per record.
-One meaning per operator, documented in ``docs/engine.md``:
+A query is validated, then lowered (relative times resolved, whole days turned into
+ranges, see ``_core/lower.py``), then compiled once into a predicate (nested closures)
+applied per record. What each operator means is set by one :class:`Semantics` object,
+shared with ``FakeAshby``; the defaults follow the SDK's documentation:
 
 - A field that is missing or ``null`` matches no comparison, ``in``, ``like``, ``fuzzy``
-  or ``keyword`` (``!=`` included): test it with ``is null``. ``not`` is the plain
-  complement, so ``not status = "a"`` does match a null status.
-- Strings compare exactly, case-sensitively, by code point. ``like`` is case-sensitive
-  too, as in SQL: ``%`` matches any run of characters, ``\\%`` a literal percent, ``_``
-  is itself. (So ``like "ann"`` and ``= "ann"`` agree, which the 2026 dialect relies on.)
-- ``fuzzy``: every word of the text is the start of some word of the field, in any order,
+  or ``keyword`` (``!=`` included, unless ``nulls="neq_matches"``): test it with
+  ``is null``. ``not`` is the plain complement, so ``not status = "a"`` does match a
+  null status.
+- ``=``, ``!=``, ``in`` and the orderings compare strings by code point, with case
+  (``eq_case`` switches ``=``, ``!=``, ``in``).
+- ``like``: ``%`` matches any run of characters, ``\\%`` a literal percent, ``_`` is
+  itself (``like_underscore``); case is ignored (``like_case``), as the SDK documents for
+  ``startswith``, ``endswith`` and ``contains``, which the 2026 dialect writes for it. A
+  pattern with no wildcard is one exact value and compares as ``=`` does (the 2026
+  dialect sends it as ``eq``).
+- ``fuzzy``: each word of the text starts a word of the field, in the same order,
   ignoring case and punctuation. ``keyword``: at least one word of the text is a word of
   the field, ignoring case.
-- Timestamps are parsed, so ``2024-01-01T10:00:00+02:00`` equals ``2024-01-01T08:00:00Z``;
-  a value that is not an ISO 8601 timestamp matches nothing.
+- ``array_contains``: the array holds the value; ``any``: some element (an object)
+  matches the nested condition.
+- Timestamps are read strictly (``read_timestamp``), so ``2024-01-01T10:00:00+02:00``
+  equals ``2024-01-01T08:00:00Z``; a value that is not an ISO 8601 timestamp matches
+  nothing.
 - A value of the wrong type (a number where text is expected) matches nothing.
 - Sorting puts missing and null values last, whatever the direction.
 """
@@ -25,9 +35,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
+from .._core.ast import Condition, Predicate, QueryAST
+from .._core.lower import lower_condition
+from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
-from .._core.values import UTC, Clock, like_segments, midnight, now_utc, to_utc
+from .._core.values import Clock, like_segments, read_timestamp
+from .._core.walk import fold
 
 __all__ = ["compile_predicate", "evaluate_ast", "project"]
 
@@ -36,26 +49,32 @@ Pred = Callable[[Record], bool]
 
 _DEEP = 200
 
-
-def parse_timestamp(value: object) -> dt.datetime | None:
-    """Read a record's timestamp; ``None`` if it is not one."""
-    if isinstance(value, dt.datetime):
-        return to_utc(value)
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed
+#: Kept for callers of the old name: records are read by the one strict reader.
+parse_timestamp = read_timestamp
 
 
-def like_regex(pattern: str) -> re.Pattern[str]:
-    """The regular expression a like pattern stands for (case-sensitive, whole value)."""
-    parts = [".*" if seg is None else re.escape(seg) for seg in like_segments(pattern)]
-    return re.compile("".join(parts), re.DOTALL)
+def like_regex(pattern: str, semantics: Semantics = DEFAULT_SEMANTICS) -> re.Pattern[str]:
+    """The regular expression a like pattern stands for (whole value)."""
+    wildcard = semantics.like_underscore == "wildcard"
+    parts: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
+            parts.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if c == "%":
+            parts.append(".*")
+        elif c == "_" and wildcard:
+            parts.append(".")
+        else:
+            parts.append(re.escape(c))
+        i += 1
+    if semantics.like_mode == "substring":
+        parts = [".*", *parts, ".*"]
+    flags = re.DOTALL | (re.IGNORECASE if semantics.like_case == "insensitive" else 0)
+    return re.compile("".join(parts), flags)
 
 
 _WORD = re.compile(r"\w+")
@@ -65,30 +84,52 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
-def _leaf(p: Predicate, now: dt.datetime) -> Pred:
+def _exact(pattern: str, sem: Semantics) -> bool:
+    """Whether a like pattern holds no wildcard, so it stands for one exact value."""
+    segments = like_segments(pattern)
+    if len(segments) > 1 or (segments and segments[0] is None):
+        return False
+    return sem.like_underscore == "literal" or "_" not in pattern.replace("\\_", "")
+
+
+def _in_order(wanted: list[str], have: list[str]) -> bool:
+    j = 0
+    for w in wanted:
+        while j < len(have) and not have[j].startswith(w):
+            j += 1
+        if j == len(have):
+            return False
+        j += 1
+    return True
+
+
+def _any_order(wanted: list[str], have: list[str]) -> bool:
+    return all(any(h.startswith(w) for h in have) for w in wanted)
+
+
+def _leaf(p: Predicate, sem: Semantics) -> Pred:
     f, op, v = p.field, p.op, p.value
     if op is Op.IS_NULL:
         return lambda r: r.get(f) is None
-    if isinstance(v, RelativeTime):
-        v = v.resolve(now)
-        if op in (Op.GT, Op.GTE, Op.LT, Op.LTE) and not isinstance(v, dt.datetime):
-            v = midnight(v)
-    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-        # = or != a date: the whole day, as the compiler writes it.
-        lo, hi = midnight(v), midnight(v + dt.timedelta(days=1))
-        if op is Op.EQ:
+    if op is Op.ANY:
+        inner = compile_predicate(v, semantics=sem)  # type: ignore[arg-type]
 
-            def day(r: Record) -> bool:
-                t = parse_timestamp(r.get(f))
-                return t is not None and lo <= t < hi
+        def any_element(r: Record) -> bool:
+            items = r.get(f)
+            return isinstance(items, list) and any(
+                isinstance(x, Mapping) and inner(x) for x in items
+            )
 
-            return day
+        return any_element
+    if op is Op.ARRAY_CONTAINS:
+        return lambda r: isinstance(r.get(f), list) and v in r[f]
+    pred = _value_leaf(f, op, v, sem)
+    if op is Op.NEQ and sem.nulls == "neq_matches":
+        return lambda r: r.get(f) is None or pred(r)
+    return pred
 
-        def not_day(r: Record) -> bool:
-            t = parse_timestamp(r.get(f))
-            return t is not None and (t < lo or t >= hi)
 
-        return not_day
+def _value_leaf(f: str, op: Op, v: Any, sem: Semantics) -> Pred:
     if isinstance(v, dt.datetime):
         return _timestamp_leaf(f, op, v)
     if op is Op.IN:
@@ -97,33 +138,34 @@ def _leaf(p: Predicate, now: dt.datetime) -> Pred:
             instants = frozenset(v)
 
             def in_time(r: Record) -> bool:
-                t = parse_timestamp(r.get(f))
+                t = read_timestamp(r.get(f))
                 return t is not None and t in instants
 
             return in_time
         if all(isinstance(x, bool) for x in v):
             flags = tuple(v)
             return lambda r: any(r.get(f) is x for x in flags)
+        if sem.eq_case == "insensitive":
+            folded = frozenset(x.casefold() for x in v if isinstance(x, str))
+            return lambda r: type(r.get(f)) is str and r[f].casefold() in folded
         members = frozenset(x for x in v if isinstance(x, str))
         return lambda r: type(r.get(f)) is str and r.get(f) in members
+    if op is Op.LIKE and sem.like_mode == "pattern" and _exact(v, sem):
+        # No wildcard: an exact value, compared as = compares it (the 2026 dialect sends eq).
+        return _value_leaf(f, Op.EQ, like_segments(v)[0] if v else v, sem)
     if op is Op.LIKE:
-        assert isinstance(v, str)
-        match = like_regex(v).fullmatch
+        match = like_regex(v, sem).fullmatch
         return lambda r: type(r.get(f)) is str and match(r[f]) is not None
     if op is Op.FUZZY:
-        assert isinstance(v, str)
         wanted = _words(v)
+        matches = _in_order if sem.fuzzy == "ordered_words" else _any_order
 
         def fuzzy(r: Record) -> bool:
             value = r.get(f)
-            if type(value) is not str:
-                return False
-            have = _words(value)
-            return all(any(h.startswith(w) for h in have) for w in wanted)
+            return type(value) is str and matches(wanted, _words(value))
 
         return fuzzy
     if op is Op.KEYWORD:
-        assert isinstance(v, str)
         wanted_set = frozenset(_words(v))
 
         def keyword(r: Record) -> bool:
@@ -135,6 +177,11 @@ def _leaf(p: Predicate, now: dt.datetime) -> Pred:
         if op is Op.EQ:
             return lambda r: r.get(f) is v
         return lambda r: isinstance(r.get(f), bool) and r.get(f) is not v
+    if sem.eq_case == "insensitive" and op in (Op.EQ, Op.NEQ) and isinstance(v, str):
+        cf = v.casefold()
+        if op is Op.EQ:
+            return lambda r: type(r.get(f)) is str and r[f].casefold() == cf
+        return lambda r: type(r.get(f)) is str and r[f].casefold() != cf
     return _string_leaf(f, op, v)
 
 
@@ -163,31 +210,30 @@ _CMP: dict[Op, Callable[[dt.datetime, dt.datetime], bool]] = {
 
 
 def _timestamp_leaf(f: str, op: Op, v: dt.datetime) -> Pred:
-    v = to_utc(v)
     if op is Op.GT:
 
         def gt(r: Record) -> bool:
-            t = parse_timestamp(r.get(f))
+            t = read_timestamp(r.get(f))
             return t is not None and t > v
 
         return gt
     if op is Op.LT:
 
         def lt(r: Record) -> bool:
-            t = parse_timestamp(r.get(f))
+            t = read_timestamp(r.get(f))
             return t is not None and t < v
 
         return lt
     cmp = _CMP[op]
 
     def compare(r: Record) -> bool:
-        t = parse_timestamp(r.get(f))
+        t = read_timestamp(r.get(f))
         return t is not None and cmp(t, v)
 
     return compare
 
 
-def _all(preds: Sequence[Pred]) -> Pred:
+def _all(_node: object, preds: Sequence[Pred]) -> Pred:
     if len(preds) == 2:
         a, b = preds
         return lambda r: a(r) and b(r)
@@ -204,7 +250,7 @@ def _all(preds: Sequence[Pred]) -> Pred:
     return every
 
 
-def _any(preds: Sequence[Pred]) -> Pred:
+def _any(_node: object, preds: Sequence[Pred]) -> Pred:
     if len(preds) == 2:
         a, b = preds
         return lambda r: a(r) or b(r)
@@ -218,100 +264,73 @@ def _any(preds: Sequence[Pred]) -> Pred:
     return some
 
 
-def compile_predicate(root: Condition | None, now: Clock = None) -> Pred:
+def _negate(_node: object, inner: Pred) -> Pred:
+    return lambda r: not inner(r)
+
+
+def compile_predicate(
+    root: Condition | None, now: Clock = None, semantics: Semantics | None = None
+) -> Pred:
     """Return a function ``record -> bool`` for a validated condition tree.
 
-    Built bottom-up without recursion. Trees deeper than a couple of hundred levels get
-    an iterative evaluator instead of nested closures, so no depth meets the recursion
-    limit when records are tested.
+    The tree is lowered first (``now`` is the clock for relative times), then built
+    bottom-up by the one walk. Trees deeper than a couple of hundred levels get an
+    evaluator that walks the tree per record instead of nested closures, so no depth
+    meets the recursion limit when records are tested.
     """
     if root is None:
         return lambda r: True
-    at = now_utc(now)
+    sem = DEFAULT_SEMANTICS if semantics is None else semantics
+    root = lower_condition(root, now, whole_day=sem.date_only == "whole_day")
     if depth(root) > _DEEP:
-        return _iterative(root, at)
-    out: list[Pred] = []
-    stack: list[tuple[Condition, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if isinstance(node, Predicate):
-            out.append(_leaf(node, at))
-        elif isinstance(node, Not):
-            if done:
-                inner = out.pop()
-                out.append(lambda r, inner=inner: not inner(r))  # type: ignore[misc]
-            else:
-                stack.append((node, True))
-                stack.append((node.operand, False))
-        elif isinstance(node, And | Or):
-            n = len(node.operands)
-            if done:
-                kids = out[-n:]
-                del out[-n:]
-                out.append(_all(kids) if isinstance(node, And) else _any(kids))
-            else:
-                stack.append((node, True))
-                stack.extend((o, False) for o in reversed(node.operands))
-    return out[0]
+        return _iterative(root, sem)
+    return fold(root, leaf=lambda p: _leaf(p, sem), not_=_negate, and_=_all, or_=_any)
 
 
 def depth(root: Condition) -> int:
-    """How many levels deep a condition tree is (a lone predicate is 1)."""
-    deepest = 0
-    stack = [(root, 1)]
-    while stack:
-        node, d = stack.pop()
-        deepest = max(deepest, d)
-        if isinstance(node, Not):
-            stack.append((node.operand, d + 1))
-        elif isinstance(node, And | Or):
-            stack.extend((o, d + 1) for o in node.operands)
-    return deepest
+    """How many levels deep a condition tree is (a lone predicate is 1).
+
+    >>> from ashby_query import F
+    >>> depth((F.a == 1) & ~(F.b == 2))
+    3
+    """
+    return fold(
+        root,
+        leaf=lambda p: 1,
+        not_=lambda n, d: d + 1,
+        and_=lambda n, ds: max(ds) + 1,
+        or_=lambda n, ds: max(ds) + 1,
+    )
 
 
-def _iterative(root: Condition, at: dt.datetime) -> Pred:
+def _iterative(root: Condition, sem: Semantics) -> Pred:
     leaves: dict[int, Pred] = {}
-    stack: list[Condition] = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Predicate):
-            leaves[id(node)] = _leaf(node, at)
-        elif isinstance(node, Not):
-            stack.append(node.operand)
-        elif isinstance(node, And | Or):
-            stack.extend(node.operands)
+
+    def build(p: Predicate) -> None:
+        leaves[id(p)] = _leaf(p, sem)
+
+    fold(root, leaf=build, not_=_ignore, and_=_ignore, or_=_ignore)
 
     def run(r: Record) -> bool:
-        results: list[bool] = []
-        work: list[tuple[Condition, bool]] = [(root, False)]
-        while work:
-            node, done = work.pop()
-            if isinstance(node, Predicate):
-                results.append(leaves[id(node)](r))
-            elif isinstance(node, Not):
-                if done:
-                    results.append(not results.pop())
-                else:
-                    work.append((node, True))
-                    work.append((node.operand, False))
-            elif isinstance(node, And | Or):
-                n = len(node.operands)
-                if done:
-                    kids = results[-n:]
-                    del results[-n:]
-                    results.append(all(kids) if isinstance(node, And) else any(kids))
-                else:
-                    work.append((node, True))
-                    work.extend((o, False) for o in reversed(node.operands))
-        return results[0]
+        return fold(
+            root,
+            leaf=lambda p: leaves[id(p)](r),
+            not_=lambda n, b: not b,
+            and_=lambda n, bs: all(bs),
+            or_=lambda n, bs: any(bs),
+        )
 
     return run
+
+
+def _ignore(*_args: object) -> None:
+    return None
 
 
 def _sort_value(field: str, ftype: FieldType) -> Callable[[Record], Any]:
     """The sort value of a record's field, or ``None`` when missing, null or mistyped."""
     if ftype is FieldType.TIMESTAMP:
-        return lambda r: parse_timestamp(r.get(field))
+        return lambda r: read_timestamp(r.get(field))
     kind = bool if ftype is FieldType.BOOLEAN else str
     return lambda r: r.get(field) if type(r.get(field)) is kind else None
 
@@ -321,12 +340,13 @@ def evaluate_ast(
     records: Iterable[Record],
     types: Mapping[str, FieldType],
     now: Clock = None,
+    semantics: Semantics | None = None,
 ) -> list[Record]:
     """Filter, then sort, then limit, then project ``records`` by a validated query.
 
     ``types`` gives each searchable field's type, for sorting.
     """
-    pred = compile_predicate(query.filter, now)
+    pred = compile_predicate(query.filter, now, semantics)
     out = [r for r in records if pred(r)]
     for key in reversed(query.sort):
         value = _sort_value(key.field, types.get(key.field, FieldType.STRING))

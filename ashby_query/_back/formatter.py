@@ -3,7 +3,8 @@
 Keywords in lower case, one space around operators, parentheses only where precedence
 needs them (from the table below), strings in double quotes with the same escapes the
 parser reads. ``parse(format(q)) == q`` for every valid query, and formatting is
-idempotent. The walk is iterative, so deep trees print without recursion.
+idempotent. The printer is a table of handlers for the one walk (``_core/walk.py``), so
+deep trees print without recursion.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
 from .._core.types import OP_SYMBOLS, ORDERING_OPS, Op
 from .._core.values import format_wire, midnight
+from .._core.walk import fold
 
 __all__ = ["format_condition", "format_query", "format_value"]
 
@@ -78,6 +80,8 @@ def format_value(value: object, op: Op | None = None) -> str:
         return f"{value.anchor} {sign} {abs(value.amount)}{value.unit}"
     if isinstance(value, tuple | list):
         return "(" + ", ".join(format_value(v, op) for v in value) + ")"
+    if isinstance(value, Condition):  # the nested condition of any
+        return f"({format_condition(value)})"
     return repr(value)
 
 
@@ -98,39 +102,22 @@ def _predicate(p: Predicate, negated: bool = False) -> str:
 
 def format_condition(root: Condition) -> str:
     """Return the canonical text of a condition tree."""
-    out: list[str] = []
-    stack: list[tuple[Condition, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if isinstance(node, Predicate):
-            out.append(_predicate(node))
-        elif isinstance(node, Not):
-            inner = node.operand
-            if isinstance(inner, Predicate) and inner.op in (Op.IS_NULL, Op.IN, Op.LIKE):
-                out.append(_predicate(inner, negated=True))
-            elif done:
-                text = out.pop()
-                out.append("not " + (f"({text})" if isinstance(inner, And | Or) else text))
-            else:
-                stack.append((node, True))
-                stack.append((inner, False))
-        elif isinstance(node, And | Or):
-            n = len(node.operands)
-            if done:
-                parts = out[-n:]
-                del out[-n:]
-                level = PRECEDENCE[type(node)]
-                wrapped = [
-                    f"({t})" if PRECEDENCE.get(type(o), 4) < level else t
-                    for o, t in zip(node.operands, parts, strict=True)
-                ]
-                out.append((" and " if isinstance(node, And) else " or ").join(wrapped))
-            else:
-                stack.append((node, True))
-                stack.extend((o, False) for o in reversed(node.operands))
-        else:
-            raise TypeError(f"{node!r} is not a condition.")
-    return out[0]
+
+    def not_(node: Not, text: str) -> str:
+        inner = node.operand
+        if isinstance(inner, Predicate) and inner.op in (Op.IS_NULL, Op.IN, Op.LIKE):
+            return _predicate(inner, negated=True)
+        return "not " + (f"({text})" if isinstance(inner, And | Or) else text)
+
+    def join(node: And | Or, parts: list[str]) -> str:
+        level = PRECEDENCE[type(node)]
+        wrapped = [
+            f"({t})" if PRECEDENCE.get(type(o), 4) < level else t
+            for o, t in zip(node.operands, parts, strict=True)
+        ]
+        return (" and " if isinstance(node, And) else " or ").join(wrapped)
+
+    return fold(root, leaf=_predicate, not_=not_, and_=join, or_=join)
 
 
 def format_query(query: QueryAST) -> str:

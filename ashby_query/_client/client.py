@@ -19,7 +19,7 @@ import httpx
 from .._back.compiler import Dialect
 from .._core.schema import ENTITIES, Entity
 from .._core.values import Clock
-from .._front.builder import Query, as_query
+from .._front.builder import Query, Unchecked, as_query, checked_params
 from .core import (
     ClientCore,
     ClientSettings,
@@ -40,7 +40,7 @@ from .errors import ConfigurationError
 __all__ = ["AshbyClient", "AsyncAshbyClient", "RecordWalk"]
 
 T = TypeVar("T")
-QueryLike = Query | str | Mapping[str, Any]
+QueryLike = Query | str | Mapping[str, Any] | Unchecked
 
 
 def _failure(exc: httpx.TransportError) -> Failure:
@@ -61,11 +61,9 @@ def _search_params(
     now: Clock,
 ) -> dict[str, Any]:
     """Params for a search: a dict goes as it is; text and queries are validated first."""
-    if isinstance(query, Mapping) and "query" not in query:
-        # The SDK's own shape: query={"filter": ..., "sort": ...}.
-        params: dict[str, Any] = {"query": dict(query)}
-    elif isinstance(query, Mapping):
-        params = dict(query)
+    if isinstance(query, Mapping | Unchecked):
+        # Validated as in every other mode (Unchecked opts out); sent as written.
+        params: dict[str, Any] = checked_params(query, entity)
     else:
         params = as_query(query, entity.name).to_params(dialect, now)
     if limit is not None:

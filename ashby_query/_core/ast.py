@@ -8,8 +8,9 @@ no part in equality, so a query typed as text equals the same query built in Pyt
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -17,6 +18,7 @@ from .errors import Span
 from .types import Op
 
 __all__ = [
+    "Anchor",
     "And",
     "Condition",
     "Not",
@@ -25,6 +27,7 @@ __all__ = [
     "QueryAST",
     "RelativeTime",
     "SortKey",
+    "Unit",
     "Value",
 ]
 
@@ -36,17 +39,59 @@ _BOOL_MESSAGE = (
 )
 
 
+class Anchor(enum.StrEnum):
+    """What a :class:`RelativeTime` counts from."""
+
+    NOW = "now"
+    TODAY = "today"
+    YESTERDAY = "yesterday"
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class Unit(enum.StrEnum):
+    """The unit of a :class:`RelativeTime` offset: minutes, hours, days, weeks."""
+
+    MINUTES = "m"
+    HOURS = "h"
+    DAYS = "d"
+    WEEKS = "w"
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def _member(kind: type[Any], what: str, value: object) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(repr(m.value) for m in kind)
+        raise ValueError(
+            f"A relative time's {what} must be one of {allowed}, got {value!r}."
+        ) from None
+
+
+def _anchor(value: object) -> Anchor:
+    return _member(Anchor, "anchor", value)  # type: ignore[no-any-return]
+
+
+def _unit(value: object) -> Unit:
+    return _member(Unit, "unit", value)  # type: ignore[no-any-return]
+
+
 @attrs.frozen
 class RelativeTime:
     """A time relative to the clock: ``now``, ``today`` or ``yesterday``, plus an offset.
 
     ``amount`` is signed; ``unit`` is ``m`` (minutes), ``h``, ``d`` or ``w``. It is
     resolved when the query is compiled or evaluated, against a clock the caller can pass.
+    ``anchor`` and ``unit`` take the strings or :class:`Anchor` / :class:`Unit` members.
     """
 
-    anchor: str
+    anchor: Anchor = attrs.field(converter=_anchor)
     amount: int = 0
-    unit: str = "d"
+    unit: Unit = attrs.field(default=Unit.DAYS, converter=_unit)
 
     def resolve(self, now: dt.datetime) -> dt.date | dt.datetime:
         """Return the date or UTC datetime this stands for at ``now``.

@@ -35,9 +35,23 @@ class SearchField:
     description: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Entity:
-    """One entity of the connector and what can be done with it."""
+    """One entity of the connector and what can be done with it.
+
+    Build your own to follow a connector that gained fields before ashby-query did; it
+    works wherever an entity name does:
+
+    >>> import attrs
+    >>> from ashby_query import ENTITIES, FieldType, SearchField, compile
+    >>> apps = ENTITIES["applications"]
+    >>> mine = attrs.evolve(apps, searchable={**apps.searchable,
+    ...     "source": SearchField("source", FieldType.STRING, "Where it came from")})
+    >>> compile('source = "referral"', entity=mine)
+    {'query': {'filter': {'eq': {'source': 'referral'}}}}
+    >>> mine
+    Entity('applications', searchable=id, status, archiveReason, createdAt, updatedAt, source)
+    """
 
     name: str
     class_name: str
@@ -83,13 +97,20 @@ class Entity:
         hits = difflib.get_close_matches(_fold(name), list(folded), n=3, cutoff=0.6)
         return [folded[h] for h in hits]
 
+    def __repr__(self) -> str:
+        return f"Entity({self.name!r}, searchable={', '.join(self.searchable) or '-'})"
+
     @property
     def _lookup(self) -> dict[str, str]:
-        return _LOOKUPS[self.name][0]
+        if ENTITIES.get(self.name) is self:
+            return _LOOKUPS[self.name][0]
+        return {_fold(n): n for n in self.searchable}
 
     @property
     def _record_lookup(self) -> dict[str, str]:
-        return _LOOKUPS[self.name][1]
+        if ENTITIES.get(self.name) is self:
+            return _LOOKUPS[self.name][1]
+        return {_fold(n): n for n in self.record_fields}
 
 
 def _fold(name: str) -> str:
@@ -305,6 +326,34 @@ _ENTITY_LOOKUP = {_fold(e.name): e for e in ENTITIES.values()} | {
 SEARCHABLE = tuple(e.name for e in ENTITIES.values() if e.is_searchable)
 
 
+def _checked(entity: Entity) -> Entity:
+    """Check an :class:`Entity` a user built the way the built-in ones are written."""
+    if ENTITIES.get(entity.name) is entity:
+        return entity
+    problems = []
+    for key, field in entity.searchable.items():
+        if not (isinstance(field, SearchField) and field.name == key):
+            problems.append(f"searchable[{key!r}] must be SearchField({key!r}, ...), got {field!r}")
+        elif not isinstance(field.type, FieldType):
+            problems.append(f"{key!r} must have a FieldType, got {field.type!r}")
+    if not isinstance(entity.name, str) or not entity.name:
+        problems.append(f"the name must be a non-empty string, got {entity.name!r}")
+    if problems:
+        raise QueryError(
+            [
+                Problem(
+                    "bad_entity",
+                    ("entity",),
+                    f"The entity {entity.name!r} is not well formed: {'; '.join(problems)}. "
+                    f"Build it with attrs.evolve(ENTITIES[...], searchable={{...}}) and "
+                    f"SearchField values.",
+                    entity.name,
+                )
+            ]
+        )
+    return entity
+
+
 def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
     """Return the :class:`Entity` named ``entity`` (``"job_postings"``, ``"JobPostings"``).
 
@@ -315,7 +364,7 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
     if found is not None:
         pass
     elif isinstance(entity, Entity):
-        found = entity
+        found = _checked(entity)
     elif isinstance(entity, str):
         found = _ENTITY_LOOKUP.get(_fold(entity))
     else:

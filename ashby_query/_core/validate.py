@@ -14,51 +14,30 @@ from collections.abc import Callable
 
 import attrs
 
-from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, iter_nodes
 from .errors import Loc, Problem, QueryError, Span
+from .lower import fold_day_range
 from .schema import Entity, get_entity
-from .types import ORDERING_OPS, FieldType, Op
+from .types import ARRAY_OPS, MAX_LIMIT, ORDERING_OPS, FieldType, Op, op_word, wire_key
 from .values import DateError, looks_like_date, midnight, parse_iso, to_utc
+from .walk import fold_paths
 
-__all__ = ["MAX_LIMIT", "rebuild", "validate"]
+__all__ = ["MAX_LIMIT", "op_word", "rebuild", "validate", "wire_key"]
 
-MAX_LIMIT = 1000
+#: How many ``any`` conditions may nest inside one another.
+MAX_ANY_DEPTH = 4
 
-_OP_WORDS = {
-    Op.EQ: "=",
-    Op.NEQ: "!=",
-    Op.GT: ">",
-    Op.GTE: ">=",
-    Op.LT: "<",
-    Op.LTE: "<=",
-    Op.IN: "in",
-    Op.LIKE: "like",
-    Op.FUZZY: "fuzzy",
-    Op.KEYWORD: "keyword",
-    Op.IS_NULL: "is null",
-}
-
-
-def op_word(op: Op) -> str:
-    """How the text language spells ``op``."""
-    return _OP_WORDS[op]
-
-
-def wire_key(op: Op) -> str:
-    """The JSON key ``op`` compiles to (``is_null`` is an ``eq`` with ``null``)."""
-    return _WIRE_KEYS[op]
-
-
-_WIRE_KEYS = {op: "eq" if op is Op.IS_NULL else op.value for op in Op}
 _ALLOWED_OPS = {t: t.operators for t in FieldType}
 
 
-def validate(query: QueryAST, text: str | None = None) -> QueryAST:
+def validate(query: QueryAST, text: str | None = None, *, entity: Entity | None = None) -> QueryAST:
     """Return ``query`` resolved and normalised, or raise :class:`QueryError`.
 
     ``text`` is the query text the AST was parsed from, for carets in messages.
+    ``entity`` checks against that schema (one you built, say) instead of the built-in
+    entity that ``query.entity`` names.
     """
-    entity = get_entity(query.entity)
+    entity = get_entity(query.entity if entity is None else entity)
     problems: list[Problem] = []
     flt = query.filter
     if flt is not None:
@@ -115,48 +94,33 @@ def rebuild(
 ) -> Condition:
     """Rebuild the tree under ``root`` bottom-up, mapping each predicate through ``leaf``.
 
-    Iterative, so deep trees do not meet Python's recursion limit. ``And`` and ``Or``
-    nodes are re-flattened and a whole-day range is folded back into ``= date``.
+    ``leaf`` gets each predicate with its path (``("query", "filter", "and", 1, "eq",
+    "status")``). ``And`` and ``Or`` nodes are re-flattened and a whole-day range is
+    folded back into ``= date``; a tree ``leaf`` leaves alone comes back as it was.
     """
-    wk = _WIRE_KEYS
-    if type(root) is Predicate:
-        return leaf(root, (*loc, wk[root.op], root.field))
-    if (type(root) is And or type(root) is Or) and all(type(o) is Predicate for o in root.operands):
-        key = "and" if type(root) is And else "or"
-        kids = [
-            leaf(o, (*loc, key, i, wk[o.op], o.field))  # type: ignore[arg-type, attr-defined]
-            for i, o in enumerate(root.operands)
-        ]
-        if all(k is o for k, o in zip(kids, root.operands, strict=True)):
-            return _fold_day(root)  # nothing changed: keep the node
-        return _fold_day(type(root).of(*kids, span=root.span))
-    # Each frame: node, its path, and the rebuilt children gathered so far.
-    out: list[Condition] = []
-    stack: list[tuple[Condition, Loc, bool]] = [(root, loc, False)]
-    while stack:
-        node, path, done = stack.pop()
-        if isinstance(node, Predicate):
-            out.append(leaf(node, (*path, wire_key(node.op), node.field)))
-        elif isinstance(node, Not):
-            if done:
-                out.append(Not(out.pop(), node.span))
-            else:
-                stack.append((node, path, True))
-                stack.append((node.operand, (*path, "not"), False))
-        elif isinstance(node, And | Or):
-            n = len(node.operands)
-            if done:
-                kids = out[-n:]
-                del out[-n:]
-                out.append(_fold_day(type(node).of(*kids, span=node.span)))
-            else:
-                key = "and" if isinstance(node, And) else "or"
-                stack.append((node, path, True))
-                for i in range(n - 1, -1, -1):
-                    stack.append((node.operands[i], (*path, key, i), False))
-        else:
-            raise TypeError(f"{node!r} is not a condition.")
-    return out[0]
+
+    def one(p: Predicate, path: Loc) -> Condition:
+        return leaf(p, (*path, wire_key(p.op), p.field))
+
+    kind = type(root)
+    if (kind is And or kind is Or) and all(type(o) is Predicate for o in root.operands):  # type: ignore[attr-defined]
+        # The common flat case, without the walk's frames.
+        key = "and" if kind is And else "or"
+        ops: tuple[Predicate, ...] = root.operands  # type: ignore[attr-defined]
+        kids = [one(o, (*loc, key, i)) for i, o in enumerate(ops)]
+        if all(k is o for k, o in zip(kids, ops, strict=True)):
+            return _fold_day(root)
+        return _fold_day(kind.of(*kids, span=root.span))  # type: ignore[attr-defined]
+
+    def not_(node: Not, operand: Condition, _path: Loc) -> Condition:
+        return node if operand is node.operand else Not(operand, node.span)
+
+    def join(node: And | Or, kids: list[Condition], _path: Loc) -> Condition:
+        if all(k is o for k, o in zip(kids, node.operands, strict=True)):
+            return _fold_day(node)
+        return _fold_day(type(node).of(*kids, span=node.span))
+
+    return fold_paths(root, leaf=one, not_=not_, and_=join, or_=join, loc=loc)
 
 
 def _fold_day(node: Condition) -> Condition:
@@ -166,37 +130,6 @@ def _fold_day(node: Condition) -> Condition:
         if folded is not None:
             return attrs.evolve(folded, span=node.span)
     return node
-
-
-def fold_day_range(is_and: bool, a: Condition, b: Condition) -> Predicate | None:
-    """Return ``f = D`` (or ``f != D``) if ``a``, ``b`` are the range the compiler writes.
-
-    The compiler writes ``f = D`` as ``f >= D and f < D+1`` and ``f != D`` as
-    ``f < D or f >= D+1``, bounds at midnight UTC; values may be datetimes or wire text.
-    """
-    if not (isinstance(a, Predicate) and isinstance(b, Predicate) and a.field == b.field):
-        return None
-    if (a.op, b.op) != ((Op.GTE, Op.LT) if is_and else (Op.LT, Op.GTE)):
-        return None
-    lo, hi = _instant(a.value), _instant(b.value)
-    if lo is None or hi is None:
-        return None
-    day = lo.date()
-    if lo != midnight(day) or hi != midnight(day + dt.timedelta(days=1)):
-        return None
-    return Predicate(Op.EQ if is_and else Op.NEQ, a.field, day)
-
-
-def _instant(value: object) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return to_utc(value)
-    if isinstance(value, str) and len(value) > 10 and looks_like_date(value):
-        try:
-            parsed = parse_iso(value)
-        except DateError:
-            return None
-        return parsed if isinstance(parsed, dt.datetime) else None
-    return None
 
 
 def _problem(
@@ -217,13 +150,50 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
         node = Predicate(Op.IS_NULL, wire, None, p.span, p.field_span, p.value_spans)
         return node if op is Op.EQ else Not(node, p.span)
     if op not in _ALLOWED_OPS[field.type]:
-        problems.append(_operator_problem(wire, field.type, op, loc, p.span))
+        problems.append(_operator_problem(entity, wire, field.type, op, loc, p.span))
         return p
     span = p.value_spans[0] if p.value_spans else p.span
     if op is Op.IS_NULL:
         new_value: object = None
     elif op is Op.IN:
         new_value = _check_in(wire, field.type, value, loc, p, problems)
+    elif op is Op.ANY:
+        if isinstance(value, Condition) and _any_depth(value) > MAX_ANY_DEPTH:
+            problems.append(
+                _problem(
+                    "too_deep",
+                    loc,
+                    f"any on {wire} nests any more than {MAX_ANY_DEPTH} levels deep; "
+                    f"no connector field holds arrays that deep, so flatten the condition.",
+                    None,
+                    span,
+                )
+            )
+        if not isinstance(value, Condition):
+            problems.append(
+                _problem(
+                    "value_type",
+                    loc,
+                    f"any on {wire} takes a condition on the elements' fields, not "
+                    f'{value!r}; write {wire} any (name = "x").',
+                    value,
+                    span,
+                )
+            )
+        new_value = value
+    elif op is Op.ARRAY_CONTAINS:
+        if isinstance(value, tuple | list | dict | RelativeTime | Condition) or value is None:
+            problems.append(
+                _problem(
+                    "value_type",
+                    loc,
+                    f"array_contains on {wire} takes one value, not {value!r}; write {wire} "
+                    f'array_contains "x".',
+                    value,
+                    span,
+                )
+            )
+        new_value = value
     elif op in (Op.LIKE, Op.FUZZY, Op.KEYWORD):
         if not isinstance(value, str):
             problems.append(
@@ -242,6 +212,19 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
     if new_value is value and wire == p.field:
         return p
     return Predicate(op, wire, new_value, p.span, p.field_span, p.value_spans)  # type: ignore[arg-type]
+
+
+def _any_depth(root: Condition) -> int:
+    """How many ``any`` levels sit inside ``root``, counted without recursion."""
+    deepest = 0
+    stack = [(root, 1)]
+    while stack and deepest <= MAX_ANY_DEPTH:
+        cond, level = stack.pop()
+        deepest = max(deepest, level)
+        for node, _ in iter_nodes(cond):
+            if type(node) is Predicate and node.op is Op.ANY and isinstance(node.value, Condition):
+                stack.append((node.value, level + 1))
+    return deepest
 
 
 def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) -> Problem:
@@ -272,10 +255,22 @@ def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) ->
     )
 
 
-def _operator_problem(wire: str, ftype: FieldType, op: Op, loc: Loc, span: Span | None) -> Problem:
+def _operator_problem(
+    entity: Entity, wire: str, ftype: FieldType, op: Op, loc: Loc, span: Span | None
+) -> Problem:
     allowed = ", ".join(op_word(o) for o in Op if o in ftype.operators)
     fix = ""
-    if ftype is FieldType.BOOLEAN:
+    if op in ARRAY_OPS:
+        arrays = [n for n, f in entity.searchable.items() if f.type is FieldType.ARRAY]
+        if arrays:
+            fix = f" It works on the array fields of {entity.name}: {', '.join(arrays)}."
+        else:
+            fix = (
+                f" No searchable field of {entity.name} is an array, so {op_word(op)} has "
+                f"nothing to act on; to match one of several values write {wire} in "
+                f'("a", "b"), and for text inside {wire} write {wire} like "%a%".'
+            )
+    elif ftype is FieldType.BOOLEAN:
         fix = f" Write {wire} = true or {wire} = false."
     elif ftype is FieldType.TIMESTAMP and op in (Op.LIKE, Op.FUZZY, Op.KEYWORD):
         fix = f" Compare with a range instead: {wire} >= 2024-01-01 and {wire} < 2024-02-01."

@@ -31,10 +31,12 @@ from .._core.ast import (
     iter_nodes,
 )
 from .._core.errors import Problem, QueryError, UnknownFieldError
+from .._core.lower import lower
 from .._core.schema import ENTITIES, Entity, get_entity
+from .._core.semantics import Semantics
 from .._core.types import Op
-from .._core.validate import rebuild, validate
-from .._core.values import Clock, now_utc
+from .._core.validate import validate
+from .._core.values import Clock
 from .decompiler import decompile
 from .parser import Limits, parse_condition_text, parse_text
 
@@ -43,7 +45,9 @@ __all__ = [
     "Field",
     "Query",
     "and_",
+    "Unchecked",
     "as_query",
+    "checked_params",
     "compile",
     "evaluate",
     "from_params",
@@ -134,6 +138,22 @@ class Field:
         """``field keyword text``: any of the words is present."""
         return Predicate(Op.KEYWORD, self.name, text)
 
+    def array_contains(self, value: Value) -> Predicate:
+        """``field array_contains value``: the array field holds ``value`` (2026 dialect)."""
+        return Predicate(Op.ARRAY_CONTAINS, self.name, value)
+
+    def any(self, condition: Condition) -> Predicate:
+        """``field any (condition)``: some element of the array field matches ``condition``.
+
+        The condition names the elements' own fields: ``F.addresses.any(F.state == "CA")``.
+        """
+        if not isinstance(condition, Condition):
+            raise TypeError(
+                f"any() takes a condition on the elements' fields, such as "
+                f"F.addresses.any(F.state == 'CA'), got {condition!r}."
+            )
+        return Predicate(Op.ANY, self.name, condition)  # type: ignore[arg-type]
+
     def is_null(self) -> Predicate:
         """``field is null``."""
         return Predicate(Op.IS_NULL, self.name)
@@ -203,17 +223,44 @@ def _need(conditions: tuple[Condition, ...], name: str) -> None:
             raise TypeError(f"{name}() takes conditions, got {c!r}.")
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, init=False)
 class Query:
     """A validated query on one entity. Methods return new queries; none mutates.
 
-    ``str(query)`` is its canonical text; ``query.ast`` its AST.
+    ``str(query)`` is its canonical text; ``query.ast`` its AST; ``query.schema`` the
+    :class:`Entity` it was checked against. ``Query(ast)`` validates ``ast`` (against
+    ``entity``, an :class:`Entity` you built, when given), so a query always is valid:
+
+    >>> from ashby_query import QueryAST, Predicate, Op
+    >>> Query(QueryAST("applications", Predicate(Op.GT, "nope", 5)))
+    Traceback (most recent call last):
+    ...
+    ashby_query.QueryError: 'nope' is not a searchable field of applications. ...
     """
 
     ast: QueryAST
+    schema: Entity = attrs.field(eq=False)
     _predicate: Callable[[Mapping[str, Any]], bool] | None = attrs.field(
-        default=None, init=False, eq=False, repr=False
+        default=None, init=False, eq=False
     )
+
+    def __init__(
+        self,
+        ast: QueryAST,
+        entity: str | Entity | None = None,
+        *,
+        schema: Entity | None = None,  # the attribute's name, so attrs.evolve(q, ...) works
+    ) -> None:
+        given = entity if entity is not None else schema
+        chosen = get_entity(ast.entity if given is None else given)
+        self.__attrs_init__(validate(ast, entity=chosen), chosen)
+
+    @classmethod
+    def _checked(cls, ast: QueryAST, schema: Entity) -> Query:
+        """Wrap an AST that ``validate`` just returned for ``schema``: no second check."""
+        query = object.__new__(cls)
+        query.__attrs_init__(ast, schema)
+        return query
 
     @property
     def entity(self) -> str:
@@ -221,7 +268,8 @@ class Query:
         return self.ast.entity
 
     def _with(self, **changes: Any) -> Query:
-        return Query(validate(attrs.evolve(self.ast, **changes)))
+        ast = validate(attrs.evolve(self.ast, **changes), entity=self.schema)
+        return Query._checked(ast, self.schema)
 
     def where(self, *conditions: Condition | str) -> Query:
         """AND ``conditions`` onto the filter; a string is parsed as query text.
@@ -234,7 +282,9 @@ class Query:
         for c in conditions:
             if isinstance(c, str):
                 # Checked on its own first, so errors point into this text.
-                parsed = validate(parse_condition_text(c, self.entity), c).filter
+                parsed = validate(
+                    parse_condition_text(c, self.entity), c, entity=self.schema
+                ).filter
                 if parsed is not None:
                     parts.append(parsed)
             elif isinstance(c, Condition):
@@ -296,16 +346,9 @@ class Query:
 
     def resolve(self, now: Clock = None) -> Query:
         """Replace relative times (``today - 30d``) with the dates they stand for."""
-        if self.ast.filter is None:
+        if not _has_relative(self.ast.filter):
             return self
-        at = now_utc(now)
-
-        def leaf(p: Predicate, _loc: object) -> Condition:
-            if isinstance(p.value, RelativeTime):
-                return Predicate(p.op, p.field, p.value.resolve(at))
-            return p
-
-        return self._with(filter=rebuild(self.ast.filter, leaf))
+        return self._with(filter=lower(self.ast, now).filter)
 
     def to_params(self, dialect: str | Dialect | None = None, now: Clock = None) -> dict[str, Any]:
         """Return the ``params`` of a ``context_store_search`` call.
@@ -323,27 +366,34 @@ class Query:
             "params": self.to_params(dialect, now),
         }
 
-    def matches(self, record: Mapping[str, Any], now: Clock = None) -> bool:
+    def matches(
+        self, record: Mapping[str, Any], now: Clock = None, semantics: Semantics | None = None
+    ) -> bool:
         """Whether ``record`` passes the filter, by the in-memory engine's rules.
+
+        ``semantics`` picks the meanings where the service's are undocumented.
 
         >>> from ashby_query import Applications, F
         >>> Applications.where(F.status == "active").matches({"status": "active"})
         True
         """
         pred = self._predicate
-        if pred is None or now is not None:
-            pred = compile_predicate(self.ast.filter, now)
+        if pred is None or now is not None or semantics is not None:
+            pred = compile_predicate(self.ast.filter, now, semantics)
             # Cached on this immutable query, unless "today" must be read afresh each time.
-            if now is None and not _has_relative(self.ast.filter):
+            if now is None and semantics is None and not _has_relative(self.ast.filter):
                 object.__setattr__(self, "_predicate", pred)
         return pred(record)
 
     def evaluate(
-        self, records: Iterable[Mapping[str, Any]], now: Clock = None
+        self,
+        records: Iterable[Mapping[str, Any]],
+        now: Clock = None,
+        semantics: Semantics | None = None,
     ) -> list[Mapping[str, Any]]:
         """Filter, sort, limit and project ``records`` in memory."""
-        types = {n: f.type for n, f in ENTITIES[self.entity].searchable.items()}
-        return evaluate_ast(self.ast, records, types, now)
+        types = {n: f.type for n, f in self.schema.searchable.items()}
+        return evaluate_ast(self.ast, records, types, now, semantics)
 
     def __str__(self) -> str:
         return format_query(self.ast)
@@ -404,7 +454,7 @@ class EntityRef:
 
     def all(self) -> Query:
         """A query for every record."""
-        return Query(QueryAST(self._entity.name))
+        return Query._checked(QueryAST(self._entity.name), self._entity)
 
     def where(self, *conditions: Condition | str) -> Query:
         """Start a query with a filter; see :meth:`Query.where`."""
@@ -445,9 +495,9 @@ def parse(
     >>> str(parse("STATUS == 'active' AND created_at > 2024-01-01", "applications"))
     'status = "active" and createdAt > 2024-01-01'
     """
-    name = _entity_name(entity)
-    ast = parse_text(text, name, limits)
-    return Query(validate(ast, text))
+    schema = _schema(entity)
+    ast = parse_text(text, schema.name, limits)
+    return Query._checked(validate(ast, text, entity=schema), schema)
 
 
 def from_params(params: Mapping[str, Any], entity: str | EntityRef | Entity) -> Query:
@@ -457,7 +507,8 @@ def from_params(params: Mapping[str, Any], entity: str | EntityRef | Entity) -> 
     >>> from_params(q.to_params(), entity="applications") == q
     True
     """
-    return Query(validate(decompile(params, _entity_name(entity))))
+    schema = _schema(entity)
+    return Query._checked(validate(decompile(params, schema.name), entity=schema), schema)
 
 
 def compile(
@@ -486,27 +537,73 @@ def evaluate(
     entity: str | EntityRef | Entity | None = None,
     *,
     now: Clock = None,
+    semantics: Semantics | None = None,
 ) -> list[Mapping[str, Any]]:
     """Run ``query`` over ``records`` in memory: filter, then sort, then limit.
 
-    ``query`` takes every form :func:`compile` does.
+    ``query`` takes every form :func:`compile` does; ``semantics`` picks the meanings
+    the service leaves undocumented (see :class:`ashby_query.Semantics`).
 
     >>> rows = [{"id": "1", "status": "active"}, {"id": "2", "status": "hired"}]
     >>> evaluate('status = "hired"', rows, entity="applications")
     [{'id': '2', 'status': 'hired'}]
     """
-    return as_query(query, entity).evaluate(records, now)
+    return as_query(query, entity).evaluate(records, now, semantics)
+
+
+@attrs.frozen
+class Unchecked:
+    """Params to send exactly as given, without checking them against the schema.
+
+    The opt-out for a connector that accepts something ashby-query does not know yet:
+    ``client.candidates.search(Unchecked({"query": {"filter": {"eq": {"new": 1}}}}))``.
+    Every other dict a client gets is validated first, in every mode. The local mode
+    cannot run what it cannot read, so it still validates these.
+
+    >>> Unchecked({"filter": {"eq": {"anything": 1}}}).to_params()
+    {'query': {'filter': {'eq': {'anything': 1}}}}
+    """
+
+    params: Mapping[str, Any]
+
+    def to_params(self) -> dict[str, Any]:
+        """Return the params dict, with the SDK's ``{"filter": ...}`` shape wrapped."""
+        return _wrapped(self.params)
+
+
+def _wrapped(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Params as the connector takes them: the SDK's ``{"filter", "sort"}`` goes in query."""
+    if params and "query" not in params and set(params) <= {"filter", "sort"}:
+        return {"query": dict(params)}
+    return dict(params)
+
+
+def checked_params(
+    params: Mapping[str, Any] | Unchecked, entity: str | EntityRef | Entity
+) -> dict[str, Any]:
+    """Validate ``params`` for ``entity`` and return them as written (SDK shape wrapped).
+
+    This is how every client call checks a dict query; :class:`Unchecked` opts out.
+
+    >>> checked_params({"filter": {"startswith": {"name": "Ann"}}}, "candidates")
+    {'query': {'filter': {'startswith': {'name': 'Ann'}}}}
+    """
+    if isinstance(params, Unchecked):
+        return params.to_params()
+    out = _wrapped(params)
+    from_params(out, entity)
+    return out
 
 
 def as_query(
-    query: Query | QueryAST | Condition | str | Mapping[str, Any],
+    query: Query | QueryAST | Condition | str | Mapping[str, Any] | Unchecked,
     entity: str | EntityRef | Entity | None = None,
     *,
     limits: Limits | None = None,
 ) -> Query:
     """Return ``query`` in any accepted form as a validated :class:`Query`."""
     if isinstance(query, Query):
-        if entity is not None and _entity_name(entity) != query.entity:
+        if entity is not None and _schema(entity).name != query.entity:
             raise QueryError(
                 [
                     Problem(
@@ -533,23 +630,23 @@ def as_query(
                 )
             ]
         )
-    name = _entity_name(entity)
+    schema = _schema(entity)
     if isinstance(query, str):
-        return parse(query, name, limits=limits)
+        return parse(query, schema, limits=limits)
     if isinstance(query, QueryAST):
-        return Query(validate(attrs.evolve(query, entity=name)))
+        return Query(attrs.evolve(query, entity=schema.name), schema)
     if isinstance(query, Condition):
-        return Query(validate(QueryAST(name, query)))
+        return Query(QueryAST(schema.name, query), schema)
+    if isinstance(query, Unchecked):
+        query = query.params
     if isinstance(query, Mapping):
-        return from_params(query, name)
+        return from_params(_wrapped(query), schema)
     raise TypeError(
         f"Expected a Query, an AST, a condition, query text or params, got {type(query).__name__}."
     )
 
 
-def _entity_name(entity: str | EntityRef | Entity) -> str:
+def _schema(entity: str | EntityRef | Entity) -> Entity:
     if isinstance(entity, EntityRef):
-        return entity.schema.name
-    if isinstance(entity, Entity):
-        return entity.name
-    return get_entity(entity).name
+        return entity.schema
+    return get_entity(entity)

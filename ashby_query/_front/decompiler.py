@@ -14,8 +14,8 @@ from typing import Any
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, SortKey
 from .._core.errors import Loc, Problem, QueryError
 from .._core.types import Op
-from .._core.validate import fold_day_range
 from .._core.values import escape_like
+from .._core.walk import Branch, reduce_tree
 
 __all__ = ["decompile"]
 
@@ -36,7 +36,8 @@ _PATTERN_OPS = {
     "endswith": lambda s: "%" + escape_like(s),
     "contains": lambda s: "%" + escape_like(s) + "%",
 }
-_KNOWN = [*_FIELD_OPS, "not", "and", "or", *_PATTERN_OPS]
+_ARRAY_OPS = {"array_contains": Op.ARRAY_CONTAINS, "any": Op.ANY}
+_KNOWN = [*_FIELD_OPS, "not", "and", "or", *_PATTERN_OPS, *_ARRAY_OPS]
 
 
 def _bad(kind: str, loc: Loc, msg: str, value: object) -> QueryError:
@@ -97,77 +98,82 @@ def decompile(params: object, entity: str) -> QueryAST:
 
 
 def decompile_condition(root: object, loc: Loc) -> Condition:
-    """Return the AST for one JSON condition object; iterative, so depth is no issue."""
-    out: list[Condition] = []
-    # Frames: ("expand", json, loc), ("leaf", predicate), ("join", kind, count).
-    stack: list[tuple[Any, ...]] = [("expand", root, loc)]
-    while stack:
-        frame = stack.pop()
-        if frame[0] == "leaf":
-            out.append(frame[1])
-            continue
-        if frame[0] == "join":
-            _, kind, n = frame
-            kids = out[-n:]
-            del out[-n:]
-            if kind == "not":
-                out.append(Not(kids[0]))
-                continue
-            # Fold the compiler's whole-day range before flattening can split it.
-            day = fold_day_range(kind == "and", *kids) if len(kids) == 2 else None
-            out.append(day if day is not None else _JOIN[kind](*kids))
-            continue
-        _, obj, path = frame
-        if not isinstance(obj, Mapping) or not obj:
-            raise _bad(
-                "malformed_json",
-                path,
-                f"A condition must be a non-empty object such as "
-                f'{{"eq": {{"status": "active"}}}}, got {obj!r:.80}.',
-                obj,
-            )
-        # Each part yields one condition; several parts in one object are ANDed.
-        parts: list[list[tuple[Any, ...]]] = []
-        for key, body in obj.items():
-            kpath = (*path, key)
-            if key in ("and", "or"):
-                if not isinstance(body, list) or not body:
-                    raise _bad(
-                        "malformed_json",
-                        kpath,
-                        f'"{key}" takes a non-empty list of conditions, got {body!r:.80}; '
-                        f"an empty {key} has no agreed meaning, so leave it out.",
-                        body,
-                    )
-                frames = [("expand", b, (*kpath, i)) for i, b in enumerate(body)]
-                parts.append([*frames, ("join", key, len(body))])
-            elif key == "not":
-                parts.append([("expand", body, kpath), ("join", "not", 1)])
-            elif key in _FIELD_OPS or key in _PATTERN_OPS:
-                parts.extend([("leaf", p)] for p in _predicates(key, body, kpath))
-            else:
-                extra = (
-                    " It has no searchable array field to act on in this connector."
-                    if key in ("array_contains", "any")
-                    else ""
-                )
+    """Return the AST for one JSON condition object; iterative, so depth is no issue.
+
+    ``and`` and ``or`` come back as written, not yet flattened: validation flattens them,
+    and folds the compiler's whole-day ranges back into ``= date`` on the way.
+    """
+    return reduce_tree(root, _step, loc)
+
+
+def _step(obj: object, path: Loc) -> Condition | Branch[object, Condition]:
+    if isinstance(obj, Condition | Branch):
+        return obj  # a predicate read from an operator's body, or an and/or/not to join
+    if not isinstance(obj, Mapping) or not obj:
+        raise _bad(
+            "malformed_json",
+            path,
+            f"A condition must be a non-empty object such as "
+            f'{{"eq": {{"status": "active"}}}}, got {obj!r:.80}.',
+            obj,
+        )
+    # Each key yields conditions; several in one object are ANDed.
+    children: list[tuple[object, Loc]] = []
+    for key, body in obj.items():
+        kpath = (*path, key)
+        if key in ("and", "or"):
+            if not isinstance(body, list) or not body:
                 raise _bad(
-                    "unknown_operator",
+                    "malformed_json",
                     kpath,
-                    f"{key!r} is not a known operator; operators: {', '.join(_KNOWN)}." + extra,
-                    key,
+                    f'"{key}" takes a non-empty list of conditions, got {body!r:.80}; '
+                    f"an empty {key} has no agreed meaning, so leave it out.",
+                    body,
                 )
-        if len(parts) > 1:
-            stack.append(("join", "and", len(parts)))
-        for part in reversed(parts):
-            stack.extend(reversed(part))
-    return out[0]
+            kids = [(b, (*kpath, i)) for i, b in enumerate(body)]
+            children.append((Branch(kids, _JOIN[key]), kpath))
+        elif key == "not":
+            children.append((Branch([(body, kpath)], _negate), kpath))
+        elif key in _FIELD_OPS or key in _PATTERN_OPS or key in _ARRAY_OPS:
+            children.extend(_predicates(key, body, kpath))
+        else:
+            raise _bad(
+                "unknown_operator",
+                kpath,
+                f"{key!r} is not a known operator; operators: {', '.join(_KNOWN)}.",
+                key,
+            )
+    if len(children) == 1 and not isinstance(children[0][0], Branch):
+        return children[0][0]  # type: ignore[return-value]
+    return Branch(children, _and_parts)
 
 
-_JOIN = {"and": And.of, "or": Or.of}
+def _join(cls: type[And] | type[Or]) -> Any:
+    def join(kids: list[Condition]) -> Condition:
+        return kids[0] if len(kids) == 1 else cls(tuple(kids))
+
+    return join
 
 
-def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
+def _negate(kids: list[Condition]) -> Condition:
+    return Not(kids[0])
+
+
+def _and_parts(kids: list[Condition]) -> Condition:
+    return kids[0] if len(kids) == 1 else And(tuple(kids))
+
+
+_JOIN = {"and": _join(And), "or": _join(Or)}
+
+
+def _any_of(field: str) -> Any:
+    def join(kids: list[Condition]) -> Condition:
+        return Predicate(Op.ANY, field, kids[0])  # type: ignore[arg-type]
+
+    return join
+
+
+def _predicates(key: str, body: object, path: Loc) -> list[tuple[object, Loc]]:
     if not isinstance(body, Mapping) or not body:
         raise _bad(
             "malformed_json",
@@ -176,7 +182,7 @@ def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
             f'{{"status": "active"}}}}, got {body!r:.80}.',
             body,
         )
-    preds = []
+    preds: list[tuple[object, Loc]] = []
     for field, value in body.items():
         fpath = (*path, field)
         if key in _PATTERN_OPS:
@@ -184,7 +190,21 @@ def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
                 raise _bad(
                     "value_type", fpath, f'"{key}" takes a string, got {value!r:.80}.', value
                 )
-            preds.append(Predicate(Op.LIKE, field, _PATTERN_OPS[key](value)))
+            preds.append((Predicate(Op.LIKE, field, _PATTERN_OPS[key](value)), fpath))
+            continue
+        if key == "any":
+            # The nested condition is walked by the same loop, not by a nested call.
+            preds.append((Branch([(value, fpath)], _any_of(field)), fpath))
+            continue
+        if key == "array_contains":
+            if isinstance(value, list | dict) or value is None:
+                raise _bad(
+                    "malformed_json",
+                    fpath,
+                    f'"array_contains" takes a single value, got {value!r:.80}.',
+                    value,
+                )
+            preds.append((Predicate(Op.ARRAY_CONTAINS, field, value), fpath))
             continue
         op = _FIELD_OPS[key]
         if op is Op.IN:
@@ -203,7 +223,7 @@ def _predicates(key: str, body: object, path: Loc) -> list[Predicate]:
                 f'"{key}" takes a single value, got {value!r:.80}.',
                 value,
             )
-        preds.append(Predicate(op, field, value))
+        preds.append((Predicate(op, field, value), fpath))
     return preds
 
 

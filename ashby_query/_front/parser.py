@@ -333,6 +333,8 @@ _WORDS = {
     "_LIKE": "'like'",
     "_FUZZY": "'fuzzy'",
     "_KEYWORD": "'keyword'",
+    "_ARRAY_CONTAINS": "'array_contains'",
+    "_ANY": "'any'",
     "_IS": "'is'",
     "_NULL": "'null'",
     "_BETWEEN": "'between'",
@@ -657,6 +659,13 @@ class _Builder:
 
     def keyword(self, c: list[Any], s: Span) -> Predicate:
         return self._match(Op.KEYWORD, c, s)
+
+    def array_contains(self, c: list[Any], s: Span) -> Predicate:
+        return self._match(Op.ARRAY_CONTAINS, c, s)
+
+    def any_(self, c: list[Any], s: Span) -> Predicate:
+        field: _Tok = c[0]
+        return Predicate(Op.ANY, field.text, c[1], s, Span(field.start, field.end))
 
     def is_null(self, c: list[Any], s: Span) -> Predicate:
         field: _Tok = c[0]
@@ -1017,6 +1026,8 @@ _KEYWORD_TYPES = {
     "_LIKE",
     "_FUZZY",
     "_KEYWORD",
+    "_ARRAY_CONTAINS",
+    "_ANY",
     "_IS",
     "_NULL",
     "_BETWEEN",

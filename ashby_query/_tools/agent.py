@@ -6,6 +6,7 @@ Query language for job_postings (Ashby, through Airbyte's context_store_search).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -14,7 +15,15 @@ from .._core.schema import get_entity
 from .._core.types import FieldType, Op
 from .._core.validate import MAX_LIMIT, op_word
 
-__all__ = ["ERROR_CATALOGUE", "CatalogueEntry", "describe", "tool_schema"]
+__all__ = [
+    "ERROR_CATALOGUE",
+    "TOKEN_BUDGET",
+    "TOOL_FORMATS",
+    "CatalogueEntry",
+    "describe",
+    "token_count",
+    "tool_schema",
+]
 
 _EXAMPLES: dict[str, tuple[str, str, str]] = {
     "candidates": (
@@ -48,18 +57,34 @@ _EXAMPLES: dict[str, tuple[str, str, str]] = {
 def describe(entity: str) -> str:
     """A short text that teaches an LLM to write queries for ``entity``.
 
-    Fields with types and operators, the syntax, three examples and the error contract,
-    in a few hundred tokens.
+    Fields with types, the operators each type takes, the syntax, three examples and the
+    error contract, in about 300 tokens. For an entity that cannot be searched, its
+    actions and record fields.
+
+    >>> print(describe("sources").splitlines()[1])
+    Record fields: id (string), title (string), isArchived (boolean), sourceType (object).
     """
-    e = get_entity(entity)
+    e = get_entity(entity, searchable=False)
+    if not e.is_searchable:
+        fields = ", ".join(f"{name} ({t.value})" for name, t in e.record_fields.items())
+        return (
+            f"{e.name} (Ashby): {e.description} It cannot be searched: the connector offers "
+            f"{' and '.join(e.actions)} for it.\nRecord fields: {fields}."
+        )
     lines = [
         f"Query language for {e.name} (Ashby, through Airbyte's context_store_search).",
-        "Fields (type: operators):",
+        "Fields (type):",
     ]
+    types: list[FieldType] = []
     for f in e.searchable.values():
-        ops = ", ".join(op_word(o) for o in Op if o in f.type.operators)
-        lines.append(f"- {f.name} ({f.type.value}: {ops}): {f.description}")
+        lines.append(f"- {f.name} ({f.type.value}): {f.description}")
+        if f.type not in types:
+            types.append(f.type)
+    ops = "; ".join(
+        f"{t.value}: " + ", ".join(op_word(o) for o in Op if o in t.operators) for t in types
+    )
     lines += [
+        f"Operators by type: {ops}.",
         "Syntax: field op value, joined with and / or / not and parentheses (not binds "
         "tightest, then and). Text in double quotes; true/false; dates 2024-01-31 or "
         "2024-01-31T09:30:00Z; relative times now, today, yesterday, today - 30d (units "
@@ -71,36 +96,110 @@ def describe(entity: str) -> str:
         "Errors: an invalid query is rejected with a message that says what to change "
         "and where; fix that part and send the query again.",
     ]
-    if any(f.type is FieldType.TIMESTAMP for f in e.searchable.values()):
+    if FieldType.TIMESTAMP in types:
         lines.insert(-5, "A bare date on = means that whole day (UTC).")
     return "\n".join(lines)
 
 
-def tool_schema(entity: str) -> dict[str, Any]:
-    """A JSON Schema for a function-calling tool whose argument is a query string.
+TOOL_FORMATS = ("function", "openai", "openai-responses", "anthropic", "mcp")
+"""The shapes :func:`tool_schema` can produce."""
+
+TOKEN_BUDGET = 800
+"""Most tokens one search tool's schema (as JSON) may use, as :func:`token_count` counts."""
+
+
+def token_count(text: str) -> int:
+    """A rough, tokenizer-free token count: words plus punctuation marks.
+
+    Byte-pair tokenizers split English text into about as many pieces or fewer, so a
+    schema within :data:`TOKEN_BUDGET` by this count is within it for an LLM too.
+
+    >>> token_count('status = "active" and createdAt > 2024-01-01')
+    13
+    """
+    return len(_TOKEN.findall(text))
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def tool_schema(entity: str, format: str = "function", *, paging: bool = False) -> dict[str, Any]:
+    """A function-calling tool that searches ``entity`` with a query string.
+
+    ``format`` picks the shape each API wants; the JSON Schema of the arguments is the
+    same in all of them:
+
+    - ``"function"`` (the default): ``{"name", "description", "parameters"}``
+    - ``"openai"``: Chat Completions, ``{"type": "function", "function": {...}}``
+    - ``"openai-responses"``: Responses API, ``{"type": "function", "name", ...,
+      "parameters"}``
+    - ``"anthropic"``: Messages API, ``{"name", "description", "input_schema"}``
+    - ``"mcp"``: an MCP tool, ``{"name", "description", "inputSchema"}``
+
+    With ``paging`` the arguments also take ``limit`` and ``cursor`` (the shape of
+    ``ashby-query mcp``'s search tools). Every schema, serialised as JSON, fits in
+    :data:`TOKEN_BUDGET` (800) tokens by :func:`token_count`, which overcounts JSON's
+    quotes; most of it is the query parameter's description, :func:`describe` (at most
+    400).
 
     >>> tool_schema("candidates")["parameters"]["required"]
     ['query']
+    >>> sorted(tool_schema("candidates", "anthropic"))
+    ['description', 'input_schema', 'name']
+    >>> tool_schema("jobs", "openai")["function"]["name"]
+    'search_jobs'
+    >>> sorted(tool_schema("jobs", "mcp", paging=True)["inputSchema"]["properties"])
+    ['cursor', 'limit', 'query']
     """
+    if format not in TOOL_FORMATS:
+        raise ValueError(
+            f"format must be one of {', '.join(map(repr, TOOL_FORMATS))}, got {format!r}."
+        )
     e = get_entity(entity)
-    return {
-        "name": f"search_{e.name}",
-        "description": f"Search Ashby {e.name}. {e.description} "
-        + "Write the query in the ashby-query language described in the parameter.",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "query": {
-                    "type": "string",
-                    "description": describe(e.name),
-                    "examples": list(_EXAMPLES[e.name]),
-                    "maxLength": 65536,
-                }
-            },
-            "required": ["query"],
-            "additionalProperties": False,
-        },
+    name = f"search_{e.name}"
+    description = (
+        f"Search Ashby {e.name}. {e.description} "
+        + "Write the query in the ashby-query language described in the parameter."
+    )
+    properties: dict[str, Any] = {
+        "query": {
+            "type": "string",
+            "description": describe(e.name),
+            "examples": list(_EXAMPLES[e.name]),
+            "maxLength": 65536,
+        }
     }
+    if paging:
+        description += " Returns records and next_cursor (null on the last page)."
+        properties["limit"] = {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_LIMIT,
+            "description": "Records per page; overrides the query's limit.",
+        }
+        properties["cursor"] = {
+            "type": "string",
+            "maxLength": 4096,
+            "description": "next_cursor from the previous page, with the same query.",
+        }
+    parameters = {
+        "type": "object",
+        "properties": properties,
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+    if format == "openai":
+        function = {"name": name, "description": description, "parameters": parameters}
+        return {"type": "function", "function": function}
+    if format == "openai-responses":
+        return {
+            "type": "function",
+            "name": name,
+            "description": description,
+            "parameters": parameters,
+        }
+    key = {"function": "parameters", "anthropic": "input_schema", "mcp": "inputSchema"}[format]
+    return {"name": name, "description": description, key: parameters}
 
 
 @attrs.frozen

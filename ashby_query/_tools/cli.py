@@ -17,12 +17,13 @@ from typing import Any, TextIO
 from .._back.compiler import get_dialect
 from .._back.formatter import format_value
 from .._client.errors import ClientError
-from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST
+from .._core.ast import And, Condition, Not, Predicate, QueryAST, iter_nodes
 from .._core.errors import AshbyQueryError, QueryError
 from .._core.schema import ENTITIES, SEARCHABLE
 from .._core.types import Op
 from .._core.validate import op_word
 from .._front.builder import Query, from_params, parse
+from . import mcp as mcp_server
 from .sample import sample_records
 
 __all__ = ["main"]
@@ -131,6 +132,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="walk every page (default: one page)")
     s.add_argument("--base-url", help="connector API base URL (default: AIRBYTE_BASE_URL)")
     s.add_argument("--dialect", default="reference", choices=["reference", "2026"])
+
+    mcp_server.add_arguments(
+        command("mcp", "serve search tools to AI agents over MCP", "ashby-query mcp --data sample")
+    )
     return p
 
 
@@ -183,18 +188,14 @@ def _tree(node: Condition | None, indent: str = "") -> list[str]:
     if node is None:
         return [f"{indent}(no filter: every record)"]
     lines: list[str] = []
-    stack: list[tuple[Condition, str]] = [(node, indent)]
-    while stack:
-        n, pad = stack.pop()
+    for n, path in iter_nodes(node):
+        pad = indent + "  " * sum(isinstance(k, str) for k in path)
         if isinstance(n, Predicate):
             value = "" if n.op is Op.IS_NULL else f" {format_value(n.value, n.op)}"
             lines.append(f"{pad}{n.field} {op_word(n.op)}{value}")
-        elif isinstance(n, Not):
-            lines.append(f"{pad}not")
-            stack.append((n.operand, pad + "  "))
-        elif isinstance(n, And | Or):
-            lines.append(f"{pad}{'and' if isinstance(n, And) else 'or'}")
-            stack.extend((o, pad + "  ") for o in reversed(n.operands))
+        else:
+            word = "not" if isinstance(n, Not) else "and" if isinstance(n, And) else "or"
+            lines.append(f"{pad}{word}")
     return lines
 
 
@@ -335,6 +336,7 @@ _COMMANDS = {
     "fields": _fields,
     "decompile": _decompile,
     "search": _search,
+    "mcp": mcp_server.main,
 }
 
 
