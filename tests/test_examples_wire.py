@@ -213,6 +213,17 @@ def test_strict_comparisons_exclude_the_bound():
     assert [] == ids(apps.where(F.status < "b"), [{"id": "s", "status": "b"}])
 
 
+def test_fuzzy_needs_every_word():
+    """fuzzy "ann smi" selects "Ann Smith", not "Ann Jones" nor "Bob Smith"."""
+    people = [
+        {"id": "1", "name": "Ann Smith"},
+        {"id": "2", "name": "Ann Jones"},
+        {"id": "3", "name": "Bob Smith"},
+    ]
+    assert ["1"] == ids(aq.Candidates.where(F.name.fuzzy("ann smi")), people)
+    assert ["1", "2", "3"] == ids(aq.Candidates.where(F.name.keyword("ann smith")), people)
+
+
 def test_is_not_null_keeps_only_present_values():
     """is not null, written or read from JSON, keeps records that have a value."""
     records = [{"id": "1", "status": None}, {"id": "2"}, {"id": "3", "status": "a"}]

@@ -8,6 +8,7 @@ what it keeps and keeps ties in their order; a limit cuts the sorted list.
 """
 
 import datetime as dt
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -164,3 +165,44 @@ def test_sorting_orders_keeps_ties_in_order_and_limits_after(data):
             assert position[id(a)] < position[id(b)]
     limit = data.draw(st.integers(1, len(records)))
     assert out[:limit] == query.limit(limit).evaluate(records)
+
+
+@st.composite
+def two_words(draw):
+    """A dataset, a text field, and two words (or word starts) its records hold."""
+    entity = draw(st.sampled_from(["candidates", "jobs", "users"]))
+    records = draw(aqs.datasets(entity, min_size=2))
+    name = draw(
+        st.sampled_from(
+            [n for n, f in ENTITIES[entity].searchable.items() if f.type is FieldType.STRING]
+        )
+    )
+    words = [w for r in records if isinstance(r.get(name), str) for w in WORD.findall(r[name])]
+    pick = st.sampled_from(words) if words else st.from_regex(r"[a-z]{1,4}", fullmatch=True)
+    first, second = draw(pick), draw(pick)
+    return entity, records, name, first, second
+
+
+WORD = re.compile(r"\w+")
+
+
+@given(two_words())
+def test_fuzzy_with_more_words_selects_no_more(case):
+    """fuzzy "a b" selects only records that fuzzy "a" and fuzzy "b" each select."""
+    entity, records, name, first, second = case
+    f = F[name]
+    both = _selection(entity, f.fuzzy(f"{first} {second}"), records)
+    one = _selection(entity, f.fuzzy(first), records)
+    two = _selection(entity, f.fuzzy(second), records)
+    assert not any(b and not (x and y) for b, x, y in zip(both, one, two, strict=True))
+
+
+@given(two_words())
+def test_keyword_with_more_words_selects_any_of_them(case):
+    """keyword "a b" selects what keyword "a" or keyword "b" selects."""
+    entity, records, name, first, second = case
+    f = F[name]
+    both = _selection(entity, f.keyword(f"{first} {second}"), records)
+    one = _selection(entity, f.keyword(first), records)
+    two = _selection(entity, f.keyword(second), records)
+    assert [x or y for x, y in zip(one, two, strict=True)] == both
