@@ -330,7 +330,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="aq-mutants-") as tmp:
         copy = Path(tmp)
         _copy_repo(copy)
-        env = {**os.environ, "PYTHONPATH": str(copy), "HYPOTHESIS_PROFILE": args.profile}
+        # No bytecode cache: a mutant the same size as the code, written in the same second,
+        # could otherwise run from the unmutated cache.
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(copy),
+            "HYPOTHESIS_PROFILE": args.profile,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
         env.pop("PYTEST_ADDOPTS", None)
         where = _where_imported(copy, env)
         if not where.startswith(str(copy)):
