@@ -157,13 +157,19 @@ MUTANTS = [
         "out = out[: query.limit + 1]",
     ),
     M(
-        "engine: fuzzy needs only one word",
+        "engine: fuzzy needs only its first word",
         "ashby_query/_back/engine.py",
-        "return all(any(h.startswith(w) for h in have) for w in wanted)",
-        "return any(any(h.startswith(w) for h in have) for w in wanted)",
+        "    j = 0\n    for w in wanted:",
+        "    j = 0\n    for w in wanted[:1]:",
     ),
     M(
-        "values: like escape of a backslash lost",
+        "engine: like escape of a backslash lost",
+        "ashby_query/_back/engine.py",
+        'if c == "\\\\" and i + 1 < n and pattern[i + 1] in "%\\\\_":',
+        'if c == "\\\\" and i + 1 < n and pattern[i + 1] in "%_":',
+    ),
+    M(
+        "values: like escape of a backslash lost (2026 forms)",
         "ashby_query/_core/values.py",
         'pattern[i + 1] in "%\\\\_"',
         'pattern[i + 1] in "%_"',

@@ -64,6 +64,7 @@ def test_2026_endswith_round_trips_a_percent():
         ("%nn%", {"contains": {"name": "nn"}}),
         ("Ann", {"eq": {"name": "Ann"}}),
         ("50\\%%", {"startswith": {"name": "50%"}}),
+        ("%a\\\\b%", {"contains": {"name": "a\\b"}}),
     ],
 )
 def test_like_compiles_to_its_2026_operator(pattern, wire):
