@@ -84,6 +84,20 @@ PEOPLE = [
 ]
 
 
+def test_several_operators_in_one_object_all_apply():
+    """{"eq": ..., "neq": ...} in one object, or two fields under one operator, is AND."""
+    records = [
+        {"id": "1", "status": "a", "archiveReason": "x"},
+        {"id": "2", "status": "a", "archiveReason": "y"},
+        {"id": "3", "status": "b", "archiveReason": "x"},
+    ]
+    two_ops = {"eq": {"status": "a"}, "neq": {"archiveReason": "y"}}
+    two_fields = {"eq": {"status": "a", "archiveReason": "x"}}
+    for flt in (two_ops, two_fields):
+        q = from_params({"query": {"filter": flt}}, "applications")
+        assert ["1"] == ids(q, records)
+
+
 @pytest.mark.parametrize(("direction", "first"), [("DESC", "3"), ("Desc", "3"), ("ASC", "1")])
 def test_upper_case_sort_directions(direction, first):
     """ "DESC" and "Desc" sort descending, "ASC" ascending."""
