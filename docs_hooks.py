@@ -52,7 +52,8 @@ def error_catalogue() -> str:
             entry.meaning,
             "",
             f"- bad ({entry.entity}): `{_cell(bad)}`",
-            f"- fix: `{_cell(entry.fix)}`",
+            f"- fix: `{_cell(entry.fix)}`"
+            + (" (the error suggests it)" if entry.suggested else ""),
             "",
         ]
     return "\n".join(out)

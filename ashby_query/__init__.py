@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._back.compiler import DIALECT_2026, REFERENCE, Dialect
+from ._back.sql import SqlError, SqlQuery, SqlTable
 from ._client.errors import (
     APIError,
     AuthenticationError,
@@ -38,6 +39,7 @@ from ._core.ast import (
 )
 from ._core.errors import (
     AshbyQueryError,
+    Edit,
     Problem,
     QueryError,
     QuerySyntaxError,
@@ -87,6 +89,7 @@ __all__ = [
     "DIALECT_2026",
     "Dialect",
     "ENTITIES",
+    "Edit",
     "Entity",
     "EntityRef",
     "F",
@@ -121,6 +124,9 @@ __all__ = [
     "ServerError",
     "SortKey",
     "Span",
+    "SqlError",
+    "SqlQuery",
+    "SqlTable",
     "Transformer",
     "TransportError",
     "Unchecked",

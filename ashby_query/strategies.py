@@ -43,6 +43,7 @@ from ._core.types import FieldType, Op
 from ._core.validate import validate
 from ._core.values import UTC, escape_like, midnight, to_utc
 from ._front.builder import Query
+from ._front.tables import KEYWORDS
 
 __all__ = [
     "DataAndQuery",
@@ -731,10 +732,7 @@ def _event(label: str) -> None:
         event(label)
 
 
-_KEYWORD = re.compile(
-    r"\b(and|or|not|in|like|fuzzy|keyword|is|null|between|true|false|order|by|asc|desc|"
-    r"limit|select|cursor|now|today|yesterday)\b"
-)
+_KEYWORD = re.compile(r"\b(" + "|".join(sorted(KEYWORDS)) + r")\b")
 
 
 def query_texts(

@@ -70,14 +70,13 @@ def import_ms():
 
 def stages(text, entity):
     """Where the time goes for one text: lexing, parsing to AST, validating, compiling."""
-    from ashby_query import _parser
     from ashby_query._back.compiler import compile_ast
     from ashby_query._core.validate import validate
+    from ashby_query._front import lexer, parser
 
-    m = _parser._machine()
-    lex = per_call(lambda t, e: _parser._lex(t, m), text, entity)
-    parse = per_call(lambda t, e: _parser.parse_text(t, e, LIMITS), text, entity)
-    ast = _parser.parse_text(text, entity, LIMITS)
+    lex = per_call(lambda t, e: lexer.lex(t), text, entity)
+    parse = per_call(lambda t, e: parser.parse_text(t, e, LIMITS), text, entity)
+    ast = parser.parse_text(text, entity, LIMITS)
     val = per_call(lambda t, e: validate(ast, t), text, entity)
     vast = validate(ast, text)
     comp = per_call(lambda t, e: compile_ast(vast), text, entity)

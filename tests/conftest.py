@@ -1,7 +1,6 @@
 """Shared test settings: Hypothesis profiles for CI and for a long, thorough run."""
 
 import os
-import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -15,6 +14,3 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-# Keep the parser-table cache inside the test run, never in the user's home.
-os.environ.setdefault("ASHBY_QUERY_CACHE_DIR", tempfile.mkdtemp(prefix="aq-cache-"))

@@ -64,14 +64,14 @@ def test_catalogue_covers_every_text_slug():
     import re
     from pathlib import Path
 
-    from ashby_query._front.parser import _BAD_CHARS
+    from ashby_query._front.hints import LEX_HINTS, PARSE_HINTS
 
     src = "".join(
         (Path(aq.__file__).parent / name).read_text("utf-8")
-        for name in ("_front/parser.py", "_core/validate.py", "_core/schema.py")
+        for name in ("_front/build.py", "_front/parser.py", "_core/validate.py", "_core/schema.py")
     )
-    call = r'(?:_syntax\(\s*(?:self\.)?text,\s*|err\(\s*|_problem\(\s*|Problem\(\s*)"([a-z_]+)"'
-    raised = set(re.findall(call, src)) | {kind for kind, _ in _BAD_CHARS.values()}
+    call = r'(?:syntax\(\s*(?:self\.)?text,\s*|_bound\(\s*|_problem\(\s*|Problem\(\s*)"([a-z_]+)"'
+    raised = set(re.findall(call, src)) | {h.slug for h in (*LEX_HINTS, *PARSE_HINTS)}
     assert {"unquoted_value", "too_deep", "value_type", "use_and"} <= raised
     documented = {e.slug for e in ERROR_CATALOGUE}
     # Not reachable from query text for a searchable entity, or only past a Limits bound.
@@ -84,6 +84,8 @@ def test_catalogue_covers_every_text_slug():
         "semicolon",
         "backtick",
         "in_too_large",
+        "string_too_long",
+        "number_too_long",
         "too_long",
         "unknown_entity",
         "not_searchable",

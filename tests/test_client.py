@@ -1,6 +1,7 @@
 """Clients against the loopback FakeAshby server, and MockTransport for edge cases."""
 
 import asyncio
+import json
 import logging
 
 import httpx
@@ -22,8 +23,9 @@ QUERIES = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fake():
+    """A fresh server per test: a slow fault of one test cannot reach the next."""
     with FakeAshby(RECORDS) as server:
         yield server
 
@@ -103,10 +105,24 @@ def test_async_list_and_get(fake, entity):
         assert RECORDS[entity][-1] == got
 
 
-def test_list_answer_with_connector_metadata():
-    """list answers with records straight in result and paging beside are read too."""
-    with FakeAshby(RECORDS, list_style="connector_metadata") as fake, fake.client() as c:
+def test_list_answer_in_the_older_meta_shape():
+    """list answers with result.data and result.meta (an older shape) are read too."""
+    with FakeAshby(RECORDS, list_style="meta") as fake, fake.client() as c:
         assert ids(RECORDS["users"]) == ids(c.users.iter_list(page_size=33))
+
+
+def test_fake_answers_list_in_the_sdk_shape_by_default(fake, client):
+    """By default list puts the records in result and the paging in connector_metadata."""
+    raw = client.execute("users", "list", {"limit": 2})
+    assert ids(RECORDS["users"][:2]) == ids(raw)
+    page = client.users.search(aq.parse("order by email", "users").limit(2))
+    assert isinstance(page.took_ms, int)
+
+
+def test_float_took_ms_is_still_read():
+    """A float took_ms (an older fake's shape) is read as it is."""
+    with FakeAshby(RECORDS, took_ms_float=True) as fake, fake.client() as c:
+        assert isinstance(c.jobs.search('status = "Open"').took_ms, float)
 
 
 def test_get_unknown_id_is_not_found(client):
@@ -280,13 +296,17 @@ def test_malformed_json_raises_response_error(fake, client):
 
 
 def test_unauthorized_raises_without_retry(fake, client):
-    """401 with a fixed token raises AuthenticationError at once."""
+    """401 with a fixed token raises AuthenticationError after exactly one request."""
     before = len(fake.requests)
     fake.unauthorized()
     with pytest.raises(aq.AuthenticationError) as info:
         client.jobs.list()
     assert 401 == info.value.status_code
-    assert before == len(fake.requests)
+    assert before + 1 == len(fake.requests)
+    assert not str(info.value).count("..")
+    assert str(info.value).startswith(
+        "The connector refused the credentials (401): Invalid or expired token. Check"
+    )
 
 
 def test_bad_request_is_never_retried(fake, client):
@@ -295,7 +315,6 @@ def test_bad_request_is_never_retried(fake, client):
     before = len(fake.requests)
     with pytest.raises(aq.BadRequestError):
         client.jobs.list()
-    client.jobs.list()
     assert before + 1 == len(fake.requests)
 
 
@@ -446,7 +465,7 @@ def test_has_more_without_cursor_is_pagination_error():
 
 
 def test_request_shape_and_headers():
-    """The execute call is a POST with bearer auth and the documented body."""
+    """The execute call is a POST with bearer auth, our User-Agent and the SDK's body."""
     seen = []
 
     def handler(request):
@@ -458,11 +477,12 @@ def test_request_shape_and_headers():
     assert "POST" == req.method
     assert "https://api.airbyte.ai/api/v1/integrations/connectors/conn/execute" == str(req.url)
     assert "Bearer t" == req.headers["authorization"]
-    import json
-
+    assert req.headers["user-agent"].startswith("ashby-query/")
+    assert "x-organization-id" not in req.headers
     assert {
         "entity": "applications",
         "action": "context_store_search",
+        "skip_truncation": True,
         "params": {"query": {"filter": {"eq": {"status": "active"}}}},
     } == json.loads(req.content)
 
@@ -557,3 +577,311 @@ def test_async_local_mode_matches_hosted(fake):
     hosted, local, page = run(main())
     assert hosted == local
     assert hosted[:5] == ids(page.records)
+
+
+# Settings the SDK has, and httpx conventions ---------------------------------------
+
+
+def _capture(**kw):
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        if request.url.path == "/api/v1/integrations/connectors":
+            return httpx.Response(200, json={"data": [{"id": "found-1"}]})
+        return httpx.Response(
+            200, json={"status": "success", "result": [], "connector_metadata": {}}
+        )
+
+    kw.setdefault("token", "t")
+    kw.setdefault("env", {})
+    kw.setdefault("transport", httpx.MockTransport(handler))
+    return aq.AshbyClient(**kw), seen
+
+
+def test_organization_id_from_argument_or_environment():
+    """organization_id= or AIRBYTE_ORGANIZATION_ID is sent as X-Organization-Id."""
+    client, seen = _capture(connector_id="c", organization_id="org-1")
+    client.jobs.list()
+    client, more = _capture(connector_id="c", env={"AIRBYTE_ORGANIZATION_ID": "org-2"})
+    client.jobs.list()
+    assert ["org-1", "org-2"] == [r.headers["x-organization-id"] for r in seen + more]
+
+
+def test_body_has_skip_truncation_and_params_and_field_options():
+    """list() sends params {} and skip_truncation true; both can be changed per call or
+    per client, and select_fields / exclude_fields go as the SDK sends them."""
+    client, seen = _capture(connector_id="c")
+    client.jobs.list()
+    client.jobs.list(limit=5, skip_truncation=False, select_fields=["id", "author.name"])
+    with pytest.raises(aq.ResponseError):  # the capture server answers a list
+        client.jobs.get("j1", exclude_fields=["hiringTeam"])
+    other, more = _capture(connector_id="c", skip_truncation=False)
+    other.jobs.list()
+    bodies = [json.loads(r.content) for r in seen + more]
+    assert {"entity": "jobs", "action": "list", "skip_truncation": True, "params": {}} == bodies[0]
+    assert {
+        "entity": "jobs",
+        "action": "list",
+        "skip_truncation": False,
+        "params": {"limit": 5},
+        "select_fields": ["id", "author.name"],
+    } == bodies[1]
+    assert {"id": "j1"} == bodies[2]["params"]
+    assert ["hiringTeam"] == bodies[2]["exclude_fields"]
+    assert bodies[3]["skip_truncation"] is False
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"select_fields": "id"}, "list of dotted field paths"),
+        ({"exclude_fields": [""]}, "non-empty strings"),
+        ({"skip_truncation": "yes"}, "True or False"),
+        ({"field_case": "kebab"}, "field_case must be one of 'camel', 'snake'"),
+    ],
+)
+def test_bad_call_options_are_configuration_errors(kwargs, match):
+    """Per-call options are checked before anything is sent."""
+    client, seen = _capture(connector_id="c")
+    with pytest.raises(aq.ConfigurationError, match=match):
+        client.candidates.search("", **kwargs)
+    assert [] == seen
+
+
+def test_field_case_per_client_and_per_call():
+    """field_case="snake" spells compiled field names as the SDK's typed dicts do; a dict
+    query goes as it is."""
+    text = 'archiveReason = "x" order by createdAt desc select id, archiveReason'
+    client, seen = _capture(connector_id="c", field_case="snake")
+    client.applications.search(text)
+    client.applications.search(text, field_case="camel")
+    client.applications.search({"query": {"filter": {"eq": {"archiveReason": "x"}}}})
+    params = [json.loads(r.content)["params"] for r in seen]
+    assert {
+        "query": {"filter": {"eq": {"archive_reason": "x"}}, "sort": [{"created_at": "desc"}]},
+        "fields": [["id"], ["archive_reason"]],
+    } == params[0]
+    assert {"eq": {"archiveReason": "x"}} == params[1]["query"]["filter"]
+    assert {"eq": {"archiveReason": "x"}} == params[2]["query"]["filter"]
+
+
+def test_fake_reads_snake_case_queries(client):
+    """FakeAshby answers a snake_case query as the camelCase one."""
+    q = 'status = "archived" order by createdAt desc limit 5'
+    with FakeAshby(RECORDS) as fake, fake.client(field_case="snake") as snake_client:
+        assert ids(client.applications.search(q).records) == ids(
+            snake_client.applications.search(q).records
+        )
+        assert "created_at" in json.dumps(fake.requests[-1]["body"])
+
+
+def test_workspace_lookup_finds_the_connector_once():
+    """With workspace_name= and no connector id, one GET finds the connector, then every
+    call goes to it."""
+    client, seen = _capture(workspace_name="acme")
+    client.jobs.list()
+    client.jobs.list()
+    assert ["GET", "POST", "POST"] == [r.method for r in seen]
+    assert {
+        "workspace_name": "acme",
+        "definition_id": "4e8c9fa0-3634-499b-b948-11581b5c3efa",
+    } == dict(seen[0].url.params)
+    assert seen[1].url.path.endswith("/connectors/found-1/execute")
+    env_client, more = _capture(env={"AIRBYTE_WORKSPACE_NAME": "acme"})
+    env_client.jobs.list()
+    assert "acme" == more[0].url.params["workspace_name"]
+
+
+@pytest.mark.parametrize(
+    ("workspaces", "match"),
+    [
+        ({"acme": []}, "No Ashby connector in the workspace 'acme'"),
+        ({}, "No Ashby connector in the workspace 'acme'"),
+        ({"acme": ["c1", "c2"]}, "2 Ashby connectors in the workspace 'acme'"),
+    ],
+)
+def test_workspace_lookup_none_or_several(workspaces, match):
+    """No connector, or several, in the workspace is a ConfigurationError saying what
+    to do."""
+    with (
+        FakeAshby(RECORDS, workspaces=workspaces) as fake,
+        fake.client(connector_id=None, workspace_name="acme") as c,
+        pytest.raises(aq.ConfigurationError, match=match) as info,
+    ):
+        c.jobs.list()
+    assert "connector_id=" in str(info.value)
+
+
+def test_missing_connector_message_names_every_way():
+    """With neither connector id nor workspace, the message names the argument, the
+    variable and the CLI flag."""
+    with pytest.raises(aq.ConfigurationError) as info:
+        aq.AshbyClient(token="t", env={})
+    for way in ("connector_id=", "AIRBYTE_CONNECTOR_ID", "--connector-id", "workspace_name="):
+        assert way in str(info.value)
+
+
+def test_mode_and_list_style_are_checked():
+    """mode and list_style take only their named values, with a message that lists them."""
+    client, _ = _capture(connector_id="c")
+    with pytest.raises(aq.ConfigurationError, match="mode must be one of 'hosted', 'local'"):
+        client.jobs.search("", mode="remote")
+    with pytest.raises(aq.ConfigurationError, match="list_style must be one of"):
+        FakeAshby(list_style="data")
+
+
+def test_httpx_timeout_and_caller_owned_http_client():
+    """An httpx.Timeout is accepted; an http_client= is used and never closed by us."""
+    seen = []
+
+    def handler(request):
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(200, json={"status": "success", "result": []})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), timeout=7.0)
+    with aq.AshbyClient("c", token="t", env={}, http_client=http) as client:
+        client.jobs.list()
+    assert not http.is_closed
+    with aq.AshbyClient(
+        "c", token="t", env={}, http_client=http, timeout=httpx.Timeout(3.0, connect=1.0)
+    ) as client:
+        client.jobs.list()
+    assert 7.0 == seen[0]["read"]
+    assert (3.0, 1.0) == (seen[1]["read"], seen[1]["connect"])
+    own = aq.AshbyClient(
+        "c", token="t", env={}, timeout=httpx.Timeout(2.0), transport=httpx.MockTransport(handler)
+    )
+    own.jobs.list()
+    own.close()
+    assert 2.0 == seen[2]["read"]
+    assert own._http.is_closed
+    http.close()
+    with pytest.raises(aq.ConfigurationError, match="not both"):
+        aq.AshbyClient(
+            "c", token="t", env={}, http_client=http, transport=httpx.MockTransport(handler)
+        )
+    with pytest.raises(aq.ConfigurationError, match=r"httpx\.AsyncClient"):
+        aq.AsyncAshbyClient("c", token="t", env={}, http_client=http)
+    for bad in (0, -1, float("nan"), float("inf"), "5", True):
+        with pytest.raises(aq.ConfigurationError, match="timeout"):
+            aq.AshbyClient("c", token="t", env={}, timeout=bad)
+
+
+def test_async_http_client_is_not_closed():
+    """The async client leaves a caller's httpx.AsyncClient open."""
+
+    async def main():
+        http = httpx.AsyncClient(
+            transport=httpx.MockTransport(
+                lambda r: httpx.Response(200, json={"status": "success", "result": []})
+            )
+        )
+        async with aq.AsyncAshbyClient("c", token="t", env={}, http_client=http) as client:
+            await client.jobs.list()
+        still_open = not http.is_closed
+        await http.aclose()
+        return still_open
+
+    assert run(main())
+
+
+def test_async_client_retries_under_trio():
+    """The async client sleeps through anyio, so its retries work under trio."""
+    trio = pytest.importorskip("trio")
+    answers = [httpx.Response(503, json={}), httpx.Response(429, headers={"Retry-After": "0"})]
+
+    def handler(request):
+        if answers:
+            return answers.pop(0)
+        return httpx.Response(200, json={"status": "success", "result": [{"id": "j1"}]})
+
+    async def main():
+        async with aq.AsyncAshbyClient(
+            "c",
+            token="t",
+            env={},
+            transport=httpx.MockTransport(handler),
+            retry=RetryPolicy(base_delay=0.001),
+        ) as client:
+            return await client.jobs.list()
+
+    assert [{"id": "j1"}] == trio.run(main).records
+    assert [] == answers
+
+
+def test_in_process_fake_needs_no_socket():
+    """FakeAshby(in_process=True) answers both clients through httpx.MockTransport; a
+    slow fault past the read timeout is a timeout at once, and is retried."""
+    with FakeAshby(RECORDS, in_process=True) as fake:
+        assert fake._server is None
+        with fake.client(timeout=0.5) as c:
+            fake.slow(30)
+            assert ids(RECORDS["jobs"][:2]) == ids(c.jobs.list(limit=2).records)
+            fake.fail(429, retry_after=0.01)
+            assert c.jobs.search('status = "Open"').records
+
+        async def main():
+            async with fake.async_client() as ac:
+                return [r["id"] async for r in ac.users.iter_list(page_size=40)]
+
+        assert ids(RECORDS["users"]) == run(main())
+    assert 5 <= len(fake.requests)
+    assert "in process" in repr(fake)
+
+
+def test_user_agent_names_the_library_and_version():
+    """Every request says User-Agent: ashby-query/<version>."""
+    from importlib.metadata import version
+
+    client, seen = _capture(connector_id="c")
+    client.jobs.list()
+    assert f"ashby-query/{version('ashby-query')}" == seen[0].headers["user-agent"]
+
+
+def test_redirect_is_an_api_error_naming_base_url():
+    """A 3xx is not followed: it raises APIError saying to check base_url."""
+    client, _ = _capture(
+        connector_id="c",
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(307, headers={"Location": "https://elsewhere.invalid/"})
+        ),
+    )
+    with pytest.raises(aq.APIError, match="does not follow redirects") as info:
+        client.jobs.list()
+    assert 307 == info.value.status_code
+
+
+def test_fake_records_a_request_before_a_slow_fault_delays_it(fake):
+    """A request is in fake.requests as soon as it arrives, not after a slow answer."""
+    with fake.client(timeout=0.1, retry=RetryPolicy(attempts=1)) as c:
+        fake.slow(0.5)
+        before = len(fake.requests)
+        with pytest.raises(aq.RequestTimeout):
+            c.jobs.list()
+        assert before + 1 == len(fake.requests)
+        assert "jobs" == fake.requests[-1]["body"]["entity"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"entity": "jobs", "action": "list", "params": {"limit": "5"}},
+        {"entity": "jobs", "action": "list", "params": {"limit": -1}},
+        {"entity": "jobs", "action": "list", "params": {"cursor": 12}},
+        {"entity": "jobs", "action": "list", "params": {"cursor": "!!"}},
+        {"entity": "jobs", "action": "list", "params": "x", "skip_truncation": True},
+        {"entity": "jobs", "action": "list", "params": {}, "select_fields": "id"},
+        {"entity": "jobs", "action": "list", "params": {}, "exclude_fields": [1]},
+        {"entity": "jobs", "action": "nope", "params": {}},
+    ],
+)
+def test_fake_answers_bad_requests_with_400(fake, body):
+    """FakeAshby answers a malformed execute body with 400 and a message, never a crash."""
+    answer = httpx.post(
+        f"{fake.url}/api/v1/integrations/connectors/{fake.connector_id}/execute",
+        json=body,
+        headers={"Authorization": f"Bearer {fake.token}"},
+    )
+    assert 400 == answer.status_code
+    assert answer.json()["errors"][0]["userPresentableMessage"]

@@ -102,11 +102,11 @@ def test_wide_or_compiles():
 
 
 def test_deep_not_chain_compiles():
-    """A 5,000-deep not chain compiles and formats (iterative walks)."""
+    """A 5,000-deep not chain, under raised Limits, compiles and formats (iterative walks)."""
     cond = F.id == "x"
     for _ in range(5000):
         cond = ~cond
-    q = Applications.where(cond)
+    q = Applications.where(cond, limits=aq.Limits(max_depth=5000))
     out = flt(q)
     depth = 0
     while "not" in out:

@@ -91,7 +91,7 @@ def test_deep_json_reads_without_recursion():
     obj = {"eq": {"id": "x"}}
     for _ in range(3000):
         obj = {"not": obj}
-    q = from_params({"query": {"filter": obj}}, "applications")
+    q = from_params({"query": {"filter": obj}}, "applications", limits=aq.Limits(max_depth=3000))
     assert str(q).count("not ") == 3000
 
 

@@ -128,7 +128,7 @@ def test_deep_query_evaluates():
     cond = F.status == "active"
     for _ in range(3000):
         cond = ~cond
-    q = Applications.where(cond)
+    q = Applications.where(cond, limits=aq.Limits(max_depth=3000))
     assert [True, False] == [q.matches(r) for r in APPS[:2]]
 
 

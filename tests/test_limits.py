@@ -47,3 +47,39 @@ def test_limits_are_adjustable():
         parse('name = "abc"', "candidates", limits=Limits(max_length=5))
     with pytest.raises(aq.QueryError):
         parse('not name = "a"', "candidates", limits=Limits(max_depth=0))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id = " + "1" * 5000,
+        "limit " + "1" * 5000,
+        "createdAt > today - " + "1" * 5000 + "d",
+        "id = 1." + "1" * 5000,
+    ],
+)
+def test_huge_numbers_are_query_errors(text):
+    """Numbers past Python's 4,300-digit str limit are a QueryError, not a ValueError."""
+    with pytest.raises(aq.QueryError) as info:
+        parse(text, "applications")
+    assert "number_too_long" == info.value.type
+    assert "Limits(max_digits=...)" in str(info.value)
+
+
+def test_string_length_bound():
+    """A quoted string over max_string characters is string_too_long; Limits raises it."""
+    text = 'name = "' + "a" * 10_001 + '"'
+    with pytest.raises(aq.QueryError) as info:
+        parse(text, "candidates")
+    assert "string_too_long" == info.value.type
+    assert 8 == info.value.problems[0].column
+    q = parse(text, "candidates", limits=Limits(max_string=20_000))
+    assert 10_001 == len(q.ast.filter.value)
+
+
+def test_number_length_bound_is_adjustable():
+    """max_digits bounds numbers and durations; at the bound they parse."""
+    ok = "createdAt > today - " + "1" * 5 + "d"
+    assert parse(ok, "applications", limits=Limits(max_digits=6))
+    with pytest.raises(aq.QueryError):
+        parse(ok, "applications", limits=Limits(max_digits=5))

@@ -203,38 +203,17 @@ def test_identity_fixture():
         assert text == str(parse(text, entity)), line
 
 
-def _scanner(order):
-    import re
+def test_any_holds_a_whole_condition():
+    """`any (...)` holds the condition inside its parentheses as one node, and/or included."""
+    import attrs
 
-    alts = "|".join(f"(?P<{n}>{rx})" for n, rx in order)
-    return re.compile(f"(?:[ \\t\\r\\n]+)?(?:{alts}|(?P<ERROR>[^ \\t\\r\\n]))").finditer
+    from ashby_query import ENTITIES, FieldType, SearchField
 
-
-def _tokens(scan, text):
-    return [(m.lastgroup, m.group(m.lastgroup)) for m in scan(text)]
-
-
-def test_lexer_order_keeps_overlapping_terminals_in_priority_order():
-    """Terminals that can start alike keep Lark's order; others may move up."""
-    from ashby_query._front.parser import _load_tables, lexer_order
-
-    terms = [(n, rx) for n, rx in _load_tables()["terminals"] if n != "WS"]
-    names = [n for n, _ in lexer_order(terms)]
-    assert sorted(names) == sorted(n for n, _ in terms)
-    for group in (["DATETIME", "DATE", "DURATION", "NUMBER"], ["NEQ", "LTE", "LT"], ["GTE", "GT"]):
-        assert group == [n for n in names if n in group]
-    assert "NAME" == names[0]
-
-
-from hypothesis import given  # noqa: E402
-
-from ashby_query import strategies as aqs  # noqa: E402
-
-
-@given(aqs.fuzz_texts("applications"))
-def test_reordered_lexer_tokenizes_like_lark_order(text):
-    """The reordered alternation finds exactly the tokens Lark's order would."""
-    from ashby_query._front.parser import _load_tables, lexer_order
-
-    terms = [(n, rx) for n, rx in _load_tables()["terminals"] if n != "WS"]
-    assert _tokens(_scanner(terms), text) == _tokens(_scanner(lexer_order(terms)), text)
+    apps = ENTITIES["applications"]
+    mine = attrs.evolve(
+        apps,
+        searchable={**apps.searchable, "team": SearchField("team", FieldType.ARRAY, "Team")},
+    )
+    q = parse('team any (role = "R" and role = "S" or role = "T")', mine)
+    inner = q.ast.filter.value
+    assert (F.role == "R") & (F.role == "S") | (F.role == "T") == inner

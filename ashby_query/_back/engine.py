@@ -39,7 +39,7 @@ from .._core.ast import Condition, Predicate, QueryAST
 from .._core.lower import lower_condition
 from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
-from .._core.values import Clock, like_segments, read_timestamp
+from .._core.values import Clock, like_matcher, like_segments, read_timestamp
 from .._core.walk import fold
 
 __all__ = ["compile_predicate", "evaluate_ast", "project"]
@@ -154,8 +154,13 @@ def _value_leaf(f: str, op: Op, v: Any, sem: Semantics) -> Pred:
         # No wildcard: an exact value, compared as = compares it (the 2026 dialect sends eq).
         return _value_leaf(f, Op.EQ, like_segments(v)[0] if v else v, sem)
     if op is Op.LIKE:
-        match = like_regex(v, sem).fullmatch
-        return lambda r: type(r.get(f)) is str and match(r[f]) is not None
+        like = like_matcher(  # linear time: no backtracking regex
+            v,
+            ignore_case=sem.like_case == "insensitive",
+            underscore_wildcard=sem.like_underscore == "wildcard",
+            substring=sem.like_mode == "substring",
+        )
+        return lambda r: type(r.get(f)) is str and like(r[f])
     if op is Op.FUZZY:
         wanted = _words(v)
         matches = _in_order if sem.fuzzy == "ordered_words" else _any_order

@@ -14,6 +14,7 @@ import attrs
 
 from .errors import Problem, QueryError
 from .types import FieldType
+from .values import shown
 
 __all__ = ["ENTITIES", "Entity", "SearchField", "get_entity"]
 
@@ -79,12 +80,12 @@ class Entity:
             return name
         return self._record_lookup.get(_fold(name))
 
-    def unknown_field_message(self, name: str, *, what: str = "field") -> str:
+    def unknown_field_message(self, name: str, *, what: str = "field", suggest: bool = True) -> str:
         """Say that ``name`` is not a searchable field, with the closest names."""
-        close = self.closest(name)
+        close = self.closest(name) if suggest else []
         hint = f" Did you mean {_or_list(close)}?" if close else ""
         return (
-            f"{name!r} is not a searchable {what} of {self.name}.{hint} "
+            f"{shown(name)} is not a searchable {what} of {self.name}.{hint} "
             f"Searchable fields: {', '.join(self.searchable)}."
         )
 
@@ -174,8 +175,16 @@ ENTITIES: dict[str, Entity] = {
                 ("id", "s", "Unique identifier for the application"),
                 ("status", "s", "Current application status (e.g. active, archived, hired)"),
                 ("archiveReason", "s", "Reason the application was archived, if applicable"),
-                ("createdAt", "t", "Timestamp when the application was created, in ISO 8601"),
-                ("updatedAt", "t", "Timestamp when the application was last updated, in ISO 8601"),
+                (
+                    "createdAt",
+                    "t",
+                    "Timestamp when the application was created, in ISO 8601 format",
+                ),
+                (
+                    "updatedAt",
+                    "t",
+                    "Timestamp when the application was last updated, in ISO 8601 format",
+                ),
             ),
             "applicationId",
             "application_id",
@@ -373,7 +382,7 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
                 Problem(
                     "unknown_entity",
                     ("entity",),
-                    f"The entity must be a name such as 'candidates', got {entity!r}.",
+                    f"The entity must be a name such as 'candidates', got {shown(entity)}.",
                     entity,
                 )
             ]
@@ -388,7 +397,8 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
                 Problem(
                     "unknown_entity",
                     ("entity",),
-                    f"{entity!r} is not an Ashby entity.{hint} Entities: {', '.join(ENTITIES)}.",
+                    f"{shown(entity)} is not an Ashby entity.{hint} "
+                    f"Entities: {', '.join(ENTITIES)}.",
                     entity,
                 )
             ]

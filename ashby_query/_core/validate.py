@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import attrs
 
 from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, iter_nodes
-from .errors import Loc, Problem, QueryError, Span
+from .errors import Edit, Loc, Problem, QueryError, Span
 from .lower import fold_day_range
 from .schema import Entity, get_entity
 from .types import ARRAY_OPS, MAX_LIMIT, ORDERING_OPS, FieldType, Op, op_word, wire_key
-from .values import DateError, looks_like_date, midnight, parse_iso, to_utc
-from .walk import fold_paths
+from .values import DateError, looks_like_date, midnight, parse_iso, range_problem, shown, to_utc
 
 __all__ = ["MAX_LIMIT", "op_word", "rebuild", "validate", "wire_key"]
 
@@ -46,7 +46,8 @@ def validate(query: QueryAST, text: str | None = None, *, entity: Entity | None 
                 Problem(
                     "filter_type",
                     ("query", "filter"),
-                    f"The filter must be a condition such as F.status == 'active', got {flt!r}.",
+                    f"The filter must be a condition such as F.status == 'active', "
+                    f"got {shown(flt)}.",
                     flt,
                 )
             )
@@ -62,7 +63,7 @@ def validate(query: QueryAST, text: str | None = None, *, entity: Entity | None 
                 "cursor_type",
                 ("cursor",),
                 f"The cursor must be the non-empty string a previous page returned in "
-                f"meta.cursor, got {query.cursor!r}.",
+                f"meta.cursor, got {shown(query.cursor)}.",
                 query.cursor,
             )
         )
@@ -111,16 +112,82 @@ def rebuild(
         if all(k is o for k, o in zip(kids, ops, strict=True)):
             return _fold_day(root)
         return _fold_day(kind.of(*kids, span=root.span))  # type: ignore[attr-defined]
+    # Each frame: node, its path, and whether its children are rebuilt. Paths are parent
+    # links (LazyLoc), spelled out only when read, so a deep tree costs no more per node
+    # than a shallow one (fold_paths' tuple paths grow with the depth).
+    out: list[Condition] = []
+    stack: list[tuple[Condition, LazyLoc, bool]] = [(root, LazyLoc(None, loc), False)]
+    while stack:
+        node, path, done = stack.pop()
+        if isinstance(node, Predicate):
+            out.append(leaf(node, path.child(wire_key(node.op), node.field)))  # type: ignore[arg-type]
+        elif isinstance(node, Not):
+            if done:
+                operand = out.pop()
+                out.append(node if operand is node.operand else Not(operand, node.span))
+            else:
+                stack.append((node, path, True))
+                stack.append((node.operand, path.child("not"), False))
+        elif isinstance(node, And | Or):
+            n = len(node.operands)
+            if done:
+                kids = out[-n:]
+                del out[-n:]
+                if all(k is o for k, o in zip(kids, node.operands, strict=True)):
+                    out.append(_fold_day(node))
+                else:
+                    out.append(_fold_day(type(node).of(*kids, span=node.span)))
+            else:
+                key = "and" if isinstance(node, And) else "or"
+                stack.append((node, path, True))
+                for i in range(n - 1, -1, -1):
+                    stack.append((node.operands[i], path.child(key, i), False))
+        else:
+            raise TypeError(f"{shown(node)} is not a condition.")
+    return out[0]
 
-    def not_(node: Not, operand: Condition, _path: Loc) -> Condition:
-        return node if operand is node.operand else Not(operand, node.span)
 
-    def join(node: And | Or, kids: list[Condition], _path: Loc) -> Condition:
-        if all(k is o for k, o in zip(kids, node.operands, strict=True)):
-            return _fold_day(node)
-        return _fold_day(type(node).of(*kids, span=node.span))
+class LazyLoc:
+    """A path kept as a link to its parent's: O(1) to extend, spelled out when read."""
 
-    return fold_paths(root, leaf=one, not_=not_, and_=join, or_=join, loc=loc)
+    __slots__ = ("_flat", "_keys", "_parent")
+
+    def __init__(self, parent: LazyLoc | None, keys: Loc) -> None:
+        self._parent = parent
+        self._keys = keys
+        self._flat: Loc | None = None
+
+    def child(self, *keys: str | int) -> LazyLoc:
+        """This path extended by ``keys``."""
+        return LazyLoc(self, keys)
+
+    def with_last(self, key: str | int) -> LazyLoc:
+        """The same path with its last key replaced by ``key``."""
+        return LazyLoc(self._parent, (*self._keys[:-1], key))
+
+    def flat(self) -> Loc:
+        """The path as a plain tuple."""
+        if self._flat is None:
+            chunks: list[Loc] = []
+            link: LazyLoc | None = self
+            while link is not None:
+                chunks.append(link._keys)
+                link = link._parent
+            self._flat = tuple(k for chunk in reversed(chunks) for k in chunk)
+        return self._flat
+
+    def __iter__(self) -> Iterator[str | int]:
+        return iter(self.flat())
+
+    def __len__(self) -> int:
+        return len(self.flat())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.flat()[index]
+
+
+def _child(loc: Loc, key: str | int) -> Loc:
+    return loc.child(key) if isinstance(loc, LazyLoc) else (*loc, key)
 
 
 def _fold_day(node: Condition) -> Condition:
@@ -133,18 +200,25 @@ def _fold_day(node: Condition) -> Condition:
 
 
 def _problem(
-    kind: str, loc: Loc, msg: str, value: object, span: Span | None, **ctx: object
+    kind: str,
+    loc: Loc,
+    msg: str,
+    value: object,
+    span: Span | None,
+    fix: tuple[Edit, ...] = (),
+    **ctx: object,
 ) -> Problem:
-    return Problem(kind, loc, msg, value, ctx, span)
+    return Problem(kind, tuple(loc), msg, value, ctx, span, fix=fix)
 
 
 def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]) -> Condition:
     wire = entity.resolve(p.field) if isinstance(p.field, str) else None
     if wire is None:
-        problems.append(_field_problem(entity, p.field, loc, p.field_span or p.span))
+        suggest = len(problems) < _SUGGEST_CAP  # the closest names cost work: cap it
+        problems.append(_field_problem(entity, p.field, loc, p.field_span or p.span, suggest))
         return p
     field = entity.searchable[wire]
-    loc = (*loc[:-1], wire)
+    loc = loc.with_last(wire) if isinstance(loc, LazyLoc) else (*loc[:-1], wire)
     op, value = p.op, p.value
     if op in (Op.EQ, Op.NEQ) and value is None:
         node = Predicate(Op.IS_NULL, wire, None, p.span, p.field_span, p.value_spans)
@@ -200,7 +274,7 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
                 _problem(
                     "value_type",
                     loc,
-                    f"{op_word(op)} on {wire} takes a quoted text, not {value!r}; write "
+                    f"{op_word(op)} on {wire} takes a quoted text, not {shown(value)}; write "
                     f'{wire} {op_word(op)} "{value}".',
                     value,
                     span,
@@ -227,10 +301,16 @@ def _any_depth(root: Condition) -> int:
     return deepest
 
 
-def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) -> Problem:
+#: Closest-name suggestions are worked out for this many problems, then left out.
+_SUGGEST_CAP = 10
+
+
+def _field_problem(
+    entity: Entity, name: object, loc: Loc, span: Span | None, suggest: bool = True
+) -> Problem:
     if not isinstance(name, str):
         return _problem(
-            "unknown_field", loc, f"A field name must be a string, got {name!r}.", name, span
+            "unknown_field", loc, f"A field name must be a string, got {shown(name)}.", name, span
         )
     record = entity.resolve_record_field(name)
     if record is not None:
@@ -244,13 +324,21 @@ def _field_problem(entity: Entity, name: object, loc: Loc, span: Span | None) ->
             span,
             searchable=list(entity.searchable),
         )
+    close = entity.closest(name) if suggest else []
+    # One close name is the clear repair; the span starts with the name as written.
+    fix = (
+        (Edit(Span(span.start, span.start + len(name)), close[0]),)
+        if span and len(close) == 1
+        else ()
+    )
     return _problem(
         "unknown_field",
         loc,
-        entity.unknown_field_message(name),
+        entity.unknown_field_message(name, suggest=suggest),
         name,
         span,
-        suggestions=entity.closest(name),
+        fix,
+        suggestions=close,
         searchable=list(entity.searchable),
     )
 
@@ -298,7 +386,8 @@ def _check_in(
             _problem(
                 "value_type",
                 loc,
-                f'in on {wire} takes a list of values, not {value!r}; write {wire} in ("a", "b").',
+                f"in on {wire} takes a list of values, not {shown(value)}; "
+                f'write {wire} in ("a", "b").',
                 value,
                 p.span,
             )
@@ -323,7 +412,7 @@ def _check_in(
             problems.append(
                 _problem(
                     "value_type",
-                    (*loc, i),
+                    _child(loc, i),
                     f"null cannot stand in an in list; test it on its own: "
                     f"{wire} in (...) or {wire} is null.",
                     item,
@@ -336,7 +425,7 @@ def _check_in(
             problems.append(
                 _problem(
                     "value_type",
-                    (*loc, i),
+                    _child(loc, i),
                     f"in on {wire} compares exact instants, so {item!s} needs a time: "
                     f"write {item!s}T00:00:00Z, or use {wire} = {item!s} for the whole day.",
                     item,
@@ -345,7 +434,7 @@ def _check_in(
             )
             items.append(item)
             continue
-        items.append(_check_scalar(wire, ftype, Op.IN, item, (*loc, i), span, problems))
+        items.append(_check_scalar(wire, ftype, Op.IN, item, _child(loc, i), span, problems))
     return tuple(items)
 
 
@@ -374,9 +463,12 @@ def _check_scalar(
         if isinstance(value, bool):
             return value
         hint = ""
+        edits: tuple[Edit, ...] = ()
         if isinstance(value, str) and value.lower() in _TRUTHY | _FALSY:
-            hint = f" Write {wire} = {'true' if value.lower() in _TRUTHY else 'false'}."
-        return _type_problem(wire, ftype, value, loc, span, problems, hint)
+            word = "true" if value.lower() in _TRUTHY else "false"
+            hint = f" Write {wire} = {word}."
+            edits = (Edit(span, word),) if span else ()
+        return _type_problem(wire, ftype, value, loc, span, problems, hint, edits)
     # Timestamps.
     if isinstance(value, str) and not looks_like_date(value):
         return _type_problem(
@@ -390,7 +482,15 @@ def _check_scalar(
             f"(units m, h, d, w; also now and yesterday).",
         )
     if isinstance(value, RelativeTime):
+        wrong = value.problem()
+        if wrong is not None:
+            problems.append(_problem("invalid_date", loc, wrong, value, span))
         return value
+    if isinstance(value, dt.date):
+        wrong = range_problem(value, whole_day=op in (Op.EQ, Op.NEQ))
+        if wrong is not None:
+            problems.append(_problem("invalid_date", loc, wrong, value, span))
+            return value
     if isinstance(value, dt.datetime):
         return to_utc(value)
     if isinstance(value, dt.date):
@@ -398,6 +498,9 @@ def _check_scalar(
     if isinstance(value, str) and looks_like_date(value):
         try:
             parsed = parse_iso(value)
+            wrong = range_problem(parsed, whole_day=op in (Op.EQ, Op.NEQ))
+            if wrong is not None:
+                raise DateError(wrong)
         except DateError as exc:
             problems.append(_problem("invalid_date", loc, str(exc), value, span))
             return value
@@ -420,14 +523,17 @@ def _type_problem(
     span: Span | None,
     problems: list[Problem],
     hint: str,
+    fix: tuple[Edit, ...] = (),
 ) -> object:
     problems.append(
         _problem(
             "value_type",
             loc,
-            f"{wire} is a {ftype.value} field and takes {ftype.expected}, not {value!r}.{hint}",
+            f"{wire} is a {ftype.value} field and takes {ftype.expected}, "
+            f"not {shown(value)}.{hint}",
             value,
             span,
+            fix,
             expected=ftype.value,
         )
     )
@@ -442,7 +548,7 @@ def _check_sort(entity: Entity, i: int, key: SortKey, problems: list[Problem]) -
             problem = attrs.evolve(
                 problem,
                 type="sort_not_searchable",
-                msg=f"Cannot sort on {key.field!r}: only searchable fields sort. "
+                msg=f"Cannot sort on {shown(key.field)}: only searchable fields sort. "
                 f"Searchable fields: {', '.join(entity.searchable)}.",
             )
         problems.append(problem)
@@ -459,7 +565,7 @@ def _check_limit(query: QueryAST, problems: list[Problem]) -> None:
             _problem(
                 "limit_range",
                 ("limit",),
-                f"The limit must be a whole number from 1 to {MAX_LIMIT}, got {limit!r}; "
+                f"The limit must be a whole number from 1 to {MAX_LIMIT}, got {shown(limit)}; "
                 f"to get more records, follow the cursor page by page.",
                 limit,
                 query.limit_span,
@@ -499,7 +605,7 @@ def _check_fields(
                     "fields_type",
                     ("fields", i),
                     f"A selected field must be a name such as 'id' or a dotted path such "
-                    f"as 'candidate.name' (letters, digits and _), got {path!r}.",
+                    f"as 'candidate.name' (letters, digits and _), got {shown(path)}.",
                     path,
                     span,
                 )
@@ -513,7 +619,7 @@ def _check_fields(
                 _problem(
                     "unknown_field",
                     ("fields", i),
-                    f"{path[0]!r} is not a field of {entity.name} records, so it cannot be "
+                    f"{shown(path[0])} is not a field of {entity.name} records, so it cannot be "
                     f"selected.{hint} Fields: {', '.join(entity.record_fields)}.",
                     ".".join(path),
                     span,

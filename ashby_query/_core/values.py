@@ -13,11 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 from collections.abc import Callable
 
-__all__ = ["format_wire", "midnight", "parse_iso"]
+__all__ = ["format_wire", "like_matcher", "midnight", "parse_iso", "range_problem", "shown"]
 
 UTC = dt.UTC
+
+#: The first and last instants the wire form (``YYYY-MM-DDTHH:MM:SSZ``) and Python hold.
+MIN_INSTANT = dt.datetime(1, 1, 1, tzinfo=UTC)
+MAX_INSTANT = dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+#: Said in every message about a value outside that range.
+RANGE_TEXT = "0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"
 
 _ISO = re.compile(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
@@ -53,6 +60,8 @@ def parse_iso(text: str) -> dt.date | dt.datetime:
             "2024-01-31T09:30:00Z."
         )
     y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
+    if y < 1:
+        raise DateError(_out_of_range(text))
     try:
         day = dt.date(y, mo, d)
     except ValueError:
@@ -76,13 +85,53 @@ def parse_iso(text: str) -> dt.date | dt.datetime:
             f"{text!r} has an impossible time of day {m['h']}:{m['mi']}"
             f"{':' + m['s'] if m['s'] else ''}; hours run 00-23, minutes and seconds 00-59."
         ) from None
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise DateError(_out_of_range(text)) from None
+
+
+def _out_of_range(text: str) -> str:
+    return (
+        f"{shown(text)} lies outside the times that can be represented, {RANGE_TEXT}; "
+        f"use a date in that range."
+    )
+
+
+def range_problem(value: dt.date | dt.datetime, *, whole_day: bool = False) -> str | None:
+    """Say why ``value`` cannot be sent or compared, or return ``None`` if it can.
+
+    A datetime must lie, in UTC, between :data:`MIN_INSTANT` and :data:`MAX_INSTANT`. A
+    date that stands for a whole day (``= 2024-01-31``) also needs the next midnight, so
+    9999-12-31 is out; as a bound (``> 9999-12-31``) it is fine.
+
+    >>> range_problem(dt.date(9999, 12, 31), whole_day=True) is not None
+    True
+    >>> range_problem(dt.date(9999, 12, 31)) is None
+    True
+    """
+    if isinstance(value, dt.datetime):
+        try:
+            to_utc(value)
+        except OverflowError:
+            return (
+                f"{value.isoformat()} lies outside the instants that can be represented, "
+                f"{RANGE_TEXT}; use a time in that range."
+            )
+        return None
+    if whole_day and value == dt.date.max:
+        return (
+            f"{value.isoformat()} as a whole day would end at the next midnight, which "
+            f"cannot be represented (times run {RANGE_TEXT}); compare with >= "
+            f"{value.isoformat()} instead."
+        )
+    return None
 
 
 def _bad_date(text: str, y: int, mo: int, d: int) -> str:
     if not 1 <= mo <= 12:
         return f"{text!r} is not a real date: month {mo:02d} does not exist (01-12)."
-    last = (dt.date(y + mo // 12, mo % 12 + 1, 1) - dt.timedelta(days=1)).day
+    last = 31 if mo == 12 else (dt.date(y, mo + 1, 1) - dt.timedelta(days=1)).day
     return f"{text!r} is not a real date: {y}-{mo:02d} has {last} days, not {d}."
 
 
@@ -99,7 +148,12 @@ def read_timestamp(value: object) -> dt.datetime | None:
     True
     """
     if type(value) is not str:
-        return to_utc(value) if isinstance(value, dt.datetime) else None
+        if not isinstance(value, dt.datetime):
+            return None
+        try:
+            return to_utc(value)
+        except OverflowError:  # an aware time past either end of what UTC can hold
+            return None
     n = len(value)
     if (
         n == 20
@@ -206,3 +260,126 @@ def escape_like(text: str) -> str:
     '50\\% off'
     """
     return text.replace("\\", "\\\\").replace("%", "\\%")
+
+
+def like_matcher(
+    pattern: str,
+    *,
+    ignore_case: bool = False,
+    underscore_wildcard: bool = False,
+    substring: bool = False,
+) -> Callable[[str], bool]:
+    r"""Return a test of whether a string matches a like pattern, without backtracking.
+
+    The pattern splits at ``%`` into fixed-length segments. The first must start the
+    value, the last must end it, and each one between is found leftmost, in order, in
+    what lies between: the greedy segment match, exact for ``%`` and never exponential.
+    ``ignore_case`` compares as ``re.IGNORECASE`` does, ``underscore_wildcard`` makes a
+    bare ``_`` any one character, and ``substring`` lets the pattern match any part of
+    the value (as if wrapped in ``%``).
+
+    >>> m = like_matcher("%a%a%b")
+    >>> m("xaxab"), m("aab"), m("ab")
+    (True, True, False)
+    >>> like_matcher("a_c", underscore_wildcard=True, ignore_case=True)("AbC")
+    True
+    """
+    # Segments between the % signs: lists of (character, is a wildcard).
+    segments: list[list[tuple[str, bool]]] = [[]]
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
+            segments[-1].append((pattern[i + 1], False))
+            i += 2
+            continue
+        if c == "%":
+            segments.append([])
+        else:
+            segments[-1].append((c, c == "_" and underscore_wildcard))
+        i += 1
+    if substring:
+        segments = [[], *segments, []]
+    plain = not ignore_case and not any(w for seg in segments for _, w in seg)
+    if plain:
+        texts = ["".join(c for c, _ in seg) for seg in segments]
+        if len(texts) == 1:
+            return texts[0].__eq__
+        return _plain_segments(texts[0], texts[1:-1], texts[-1])
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    compiled = [
+        re.compile("".join("." if w else re.escape(c) for c, w in seg), flags) for seg in segments
+    ]
+    if len(compiled) == 1:
+        return lambda value: compiled[0].fullmatch(value) is not None
+    head, middle, tail = compiled[0], compiled[1:-1], compiled[-1]
+    head_len, tail_len = len(segments[0]), len(segments[-1])
+
+    def match(value: str) -> bool:
+        end = len(value) - tail_len
+        if end < head_len or head.match(value) is None or tail.match(value, end) is None:
+            return False
+        pos = head_len
+        for seg in middle:
+            found = seg.search(value, pos, end)
+            if found is None:
+                return False
+            pos = found.end()
+        return True
+
+    return match
+
+
+def _plain_segments(head: str, middle: list[str], tail: str) -> Callable[[str], bool]:
+    """The matcher for case-sensitive segments without wildcards: string methods only."""
+    fixed = len(head) + len(tail)
+
+    def match(value: str) -> bool:
+        if len(value) < fixed or not value.startswith(head) or not value.endswith(tail):
+            return False
+        pos, end = len(head), len(value) - len(tail)
+        for lit in middle:
+            found = value.find(lit, pos, end)
+            if found < 0:
+                return False
+            pos = found + len(lit)
+        return True
+
+    return match
+
+
+class _Shown(reprlib.Repr):
+    """``reprlib`` with bounds on everything, and integers shown without ``str()``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxstring = 60
+        self.maxother = 60
+        self.maxlong = 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # past ~38 digits: say its size, not its digits
+            return f"<an integer of about {int(x.bit_length() * 0.30103) + 1} digits>"
+        return super().repr_int(x, level)
+
+
+_SHOWN = _Shown()
+
+
+def shown(value: object) -> str:
+    """Quote ``value`` for an error message, cut to a bounded length, never failing.
+
+    Long strings and lists are cut with ``...``, deep ones stop at three levels, and huge
+    integers are described rather than converted (Python refuses to print one of more
+    than 4,300 digits).
+
+    >>> len(shown("a" * 10_000))
+    60
+    >>> shown(10**5000)
+    '<an integer of about 5001 digits>'
+    """
+    try:
+        return _SHOWN.repr(value)
+    except Exception:
+        return f"<{type(value).__name__} object>"

@@ -18,6 +18,7 @@ import attrs
 from .._back.compiler import Dialect, compile_ast
 from .._back.engine import compile_predicate, evaluate_ast
 from .._back.formatter import format_query
+from .._back.sql import SqlQuery, SqlTable, to_sql
 from .._core.ast import (
     And,
     Condition,
@@ -28,7 +29,7 @@ from .._core.ast import (
     RelativeTime,
     SortKey,
     Value,
-    iter_nodes,
+    iter_tree,
 )
 from .._core.errors import Problem, QueryError, UnknownFieldError
 from .._core.lower import lower
@@ -36,7 +37,8 @@ from .._core.schema import ENTITIES, Entity, get_entity
 from .._core.semantics import Semantics
 from .._core.types import Op
 from .._core.validate import validate
-from .._core.values import Clock
+from .._core.values import Clock, shown
+from .bounds import check_condition, check_query
 from .decompiler import decompile
 from .parser import Limits, parse_condition_text, parse_text
 
@@ -208,7 +210,7 @@ def or_(*conditions: Condition) -> Condition:
 def not_(condition: Condition) -> Condition:
     """The negation of ``condition``; ``not_(a)`` is ``~a``."""
     if not isinstance(condition, Condition):
-        raise TypeError(f"not_() takes a condition, got {condition!r}.")
+        raise TypeError(f"not_() takes a condition, got {shown(condition)}.")
     return Not(condition)
 
 
@@ -220,7 +222,7 @@ def _need(conditions: tuple[Condition, ...], name: str) -> None:
         )
     for c in conditions:
         if not isinstance(c, Condition):
-            raise TypeError(f"{name}() takes conditions, got {c!r}.")
+            raise TypeError(f"{name}() takes conditions, got {shown(c)}.")
 
 
 @attrs.frozen(repr=False, init=False)
@@ -268,11 +270,14 @@ class Query:
         return self.ast.entity
 
     def _with(self, **changes: Any) -> Query:
-        ast = validate(attrs.evolve(self.ast, **changes), entity=self.schema)
-        return Query._checked(ast, self.schema)
+        ast = attrs.evolve(self.ast, **changes)
+        check_query(ast, with_filter=False)  # where() checks conditions itself
+        return Query._checked(validate(ast, entity=self.schema), self.schema)
 
-    def where(self, *conditions: Condition | str) -> Query:
+    def where(self, *conditions: Condition | str, limits: Limits | None = None) -> Query:
         """AND ``conditions`` onto the filter; a string is parsed as query text.
+
+        Conditions are held to ``limits`` (default ``Limits()``) as text is.
 
         >>> from ashby_query import Candidates
         >>> str(Candidates.where(Candidates.name.like("Ann%")).where('company = "Acme"'))
@@ -283,16 +288,17 @@ class Query:
             if isinstance(c, str):
                 # Checked on its own first, so errors point into this text.
                 parsed = validate(
-                    parse_condition_text(c, self.entity), c, entity=self.schema
+                    parse_condition_text(c, self.entity, limits), c, entity=self.schema
                 ).filter
                 if parsed is not None:
                     parts.append(parsed)
             elif isinstance(c, Condition):
+                check_condition(c, limits)
                 parts.append(c)
             else:
                 raise TypeError(
                     f"where() takes conditions such as F.status == 'active' or query "
-                    f"text, got {c!r}."
+                    f"text, got {shown(c)}."
                 )
         if not parts:
             return self
@@ -326,7 +332,7 @@ class Query:
                     )
                 out.append(SortKey(name, direction == "desc"))
             else:
-                raise TypeError(f"order_by() takes fields, sort keys or names, got {k!r}.")
+                raise TypeError(f"order_by() takes fields, sort keys or names, got {shown(k)}.")
         return self._with(sort=tuple(out))
 
     def limit(self, n: int | None) -> Query:
@@ -365,6 +371,24 @@ class Query:
             "action": "context_store_search",
             "params": self.to_params(dialect, now),
         }
+
+    def to_sql(
+        self, dialect: str = "duckdb", table: str | SqlTable | None = None, **options: Any
+    ) -> SqlQuery:
+        """Return the query as SQL for ``dialect``: text, bound parameters, sqlglot expression.
+
+        Needs ``pip install 'ashby-query[sql]'``. ``table`` is a table name or a
+        :class:`~ashby_query.SqlTable` mapping; ``options`` are ``now``, ``bind``,
+        ``functions``, ``count``, ``pretty`` and ``semantics`` (see ``docs/sql.md``).
+
+        >>> from ashby_query import Applications, F
+        >>> sql = Applications.where(F.status == "active").to_sql("duckdb")
+        >>> sql.sql
+        'SELECT * FROM "applications" WHERE "status" = ?'
+        >>> sql.params
+        ('active',)
+        """
+        return to_sql(self.ast, dialect, table, **options)
 
     def matches(
         self, record: Mapping[str, Any], now: Clock = None, semantics: Semantics | None = None
@@ -406,7 +430,7 @@ def _has_relative(root: Condition | None) -> bool:
     """Whether a filter holds a relative time such as ``today - 30d``."""
     if root is None:
         return False
-    for node, _ in iter_nodes(root):
+    for node in iter_tree(root):
         if isinstance(node, Predicate):
             values = node.value if isinstance(node.value, tuple) else (node.value,)
             if any(isinstance(v, RelativeTime) for v in values):
@@ -456,9 +480,9 @@ class EntityRef:
         """A query for every record."""
         return Query._checked(QueryAST(self._entity.name), self._entity)
 
-    def where(self, *conditions: Condition | str) -> Query:
+    def where(self, *conditions: Condition | str, limits: Limits | None = None) -> Query:
         """Start a query with a filter; see :meth:`Query.where`."""
-        return self.all().where(*conditions)
+        return self.all().where(*conditions, limits=limits)
 
     def order_by(self, *keys: SortKey | Field | str) -> Query:
         """Start a query with a sort; see :meth:`Query.order_by`."""
@@ -500,15 +524,22 @@ def parse(
     return Query._checked(validate(ast, text, entity=schema), schema)
 
 
-def from_params(params: Mapping[str, Any], entity: str | EntityRef | Entity) -> Query:
+def from_params(
+    params: Mapping[str, Any],
+    entity: str | EntityRef | Entity,
+    *,
+    limits: Limits | None = None,
+) -> Query:
     """Read ``context_store_search`` params (either dialect) back into a :class:`Query`.
+
+    The params are held to ``limits`` (default ``Limits()``) as text is.
 
     >>> q = parse('status in ("active", "hired") order by createdAt desc', "applications")
     >>> from_params(q.to_params(), entity="applications") == q
     True
     """
     schema = _schema(entity)
-    return Query._checked(validate(decompile(params, schema.name), entity=schema), schema)
+    return Query._checked(validate(decompile(params, schema.name, limits), entity=schema), schema)
 
 
 def compile(
@@ -634,13 +665,15 @@ def as_query(
     if isinstance(query, str):
         return parse(query, schema, limits=limits)
     if isinstance(query, QueryAST):
+        check_query(query, limits)
         return Query(attrs.evolve(query, entity=schema.name), schema)
     if isinstance(query, Condition):
+        check_condition(query, limits)
         return Query(QueryAST(schema.name, query), schema)
     if isinstance(query, Unchecked):
         query = query.params
     if isinstance(query, Mapping):
-        return from_params(_wrapped(query), schema)
+        return from_params(_wrapped(query), schema, limits=limits)
     raise TypeError(
         f"Expected a Query, an AST, a condition, query text or params, got {type(query).__name__}."
     )

@@ -16,6 +16,8 @@ from .._core.errors import Loc, Problem, QueryError
 from .._core.types import Op
 from .._core.values import escape_like
 from .._core.walk import Branch, reduce_tree
+from .bounds import check_params
+from .parser import Limits
 
 __all__ = ["decompile"]
 
@@ -44,8 +46,9 @@ def _bad(kind: str, loc: Loc, msg: str, value: object) -> QueryError:
     return QueryError([Problem(kind, loc, msg, value)])
 
 
-def decompile(params: object, entity: str) -> QueryAST:
-    """Return the (unvalidated) AST for a params object."""
+def decompile(params: object, entity: str, limits: Limits | None = None) -> QueryAST:
+    """Return the (unvalidated) AST for a params object within ``limits``."""
+    check_params(params, limits)
     if not isinstance(params, Mapping):
         raise _bad(
             "malformed_json",

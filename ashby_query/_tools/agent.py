@@ -7,7 +7,7 @@ Query language for job_postings (Ashby, through Airbyte's context_store_search).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -204,277 +204,107 @@ def tool_schema(entity: str, format: str = "function", *, paging: bool = False) 
 
 @attrs.frozen
 class CatalogueEntry:
-    """One error slug with a query that triggers it and its fix."""
+    """One error slug with a query that triggers it and its fix.
+
+    ``suggested`` says the error carries ``fix`` as its machine-applicable
+    ``QueryError.suggestion``, so a program can apply it without rewriting the query.
+    """
 
     slug: str
     entity: str
     bad: str
     fix: str
     meaning: str
+    suggested: bool = False
 
 
-ERROR_CATALOGUE: tuple[CatalogueEntry, ...] = tuple(
-    CatalogueEntry(*row)
-    for row in [
-        (
-            "unquoted_value",
-            "applications",
-            "status = active",
-            'status = "active"',
-            "A bare word where a value belongs; text needs quotes.",
+# Slugs raised past the syntax hints: by validation, or by the parser's bounds and clauses.
+# The syntax hints' own examples live with their rules in ashby_query/_front/hints.py.
+_OTHER_ROWS: list[tuple[Any, ...]] = [
+    ("limit_range", "applications", "limit 5000", "limit 1000", "A limit outside 1 to 1000."),
+    (
+        "duplicate_clause",
+        "applications",
+        "limit 5 limit 6",
+        "limit 5",
+        "The same clause twice.",
+    ),
+    (
+        "invalid_date",
+        "applications",
+        "createdAt > 2024-13-01",
+        "createdAt > 2024-12-01",
+        "A date or time that does not exist.",
+    ),
+    (
+        "unknown_field",
+        "applications",
+        'stauts = "a"',
+        'status = "a"',
+        "A name that is not a searchable field of the entity.",
+        True,
+    ),
+    (
+        "field_not_searchable",
+        "applications",
+        "archivedAt > 2024-01-01",
+        "updatedAt > 2024-01-01",
+        "A record field that context_store_search cannot filter on.",
+    ),
+    (
+        "sort_not_searchable",
+        "applications",
+        "order by archivedAt",
+        "order by updatedAt",
+        "Sorting on a field that is not searchable.",
+    ),
+    (
+        "operator_not_allowed",
+        "job_postings",
+        'isListed like "t%"',
+        "isListed = true",
+        "An operator the field's type does not take.",
+    ),
+    (
+        "value_type",
+        "job_postings",
+        'isListed = "yes"',
+        "isListed = true",
+        "A value of the wrong type for the field.",
+        True,
+    ),
+    (
+        "too_deep",
+        "candidates",
+        "(" * 65 + 'name = "a"' + ")" * 65,
+        'name = "a"',
+        "Nesting deeper than the bound (64 by default).",
+    ),
+]
+_OTHER_ENTRIES = [CatalogueEntry(*row) for row in _OTHER_ROWS]
+
+
+def _catalogue() -> tuple[CatalogueEntry, ...]:
+    from .._front.hints import LEX_HINTS, PARSE_HINTS
+
+    return (
+        *(
+            CatalogueEntry(h.slug, e.entity, e.bad, e.fix, e.meaning, e.suggested)
+            for h in (*LEX_HINTS, *PARSE_HINTS)
+            if (e := h.example) is not None
         ),
-        (
-            "use_and",
-            "applications",
-            'status = "a" && id = "b"',
-            'status = "a" and id = "b"',
-            "`&&` or `&` instead of `and`.",
-        ),
-        (
-            "use_or",
-            "applications",
-            'status = "a" || id = "b"',
-            'status = "a" or id = "b"',
-            "`||` or `|` instead of `or`.",
-        ),
-        (
-            "use_not",
-            "applications",
-            '!(status = "a")',
-            'not (status = "a")',
-            "`!` instead of `not`.",
-        ),
-        (
-            "unexpected_word",
-            "applications",
-            'status = "a" adn id = "b"',
-            'status = "a" and id = "b"',
-            "A word that cannot follow a complete condition.",
-        ),
-        (
-            "expected_operator",
-            "applications",
-            'status equals "a"',
-            'status = "a"',
-            "A field not followed by an operator.",
-        ),
-        (
-            "keyword_as_field",
-            "applications",
-            'and status = "a"',
-            'status = "a"',
-            "A keyword where a field name belongs.",
-        ),
-        (
-            "unterminated_string",
-            "candidates",
-            'name = "Ann',
-            'name = "Ann"',
-            "A string whose closing quote is missing.",
-        ),
-        (
-            "missing_paren",
-            "applications",
-            '(status = "a"',
-            '(status = "a")',
-            "A `(` that is never closed.",
-        ),
-        (
-            "unbalanced_paren",
-            "applications",
-            'status = "a")',
-            'status = "a"',
-            "A `)` with no `(` before it.",
-        ),
-        (
-            "trailing_operator",
-            "applications",
-            'status = "a" and',
-            'status = "a"',
-            "The query ends after `and`, `or` or `not`.",
-        ),
-        (
-            "in_brackets",
-            "applications",
-            'status in ["a"]',
-            'status in ("a")',
-            "A list in brackets; lists use parentheses.",
-        ),
-        (
-            "empty_in",
-            "applications",
-            "status in ()",
-            'status in ("active")',
-            "An empty `in` list, which nothing matches.",
-        ),
-        (
-            "null_comparison",
-            "applications",
-            "status = null",
-            "status is null",
-            "`= null` instead of `is null`.",
-        ),
-        ("limit_range", "applications", "limit 5000", "limit 1000", "A limit outside 1 to 1000."),
-        (
-            "order_by_field",
-            "applications",
-            "order by",
-            "order by createdAt desc",
-            "`order by` without a field.",
-        ),
-        (
-            "duplicate_clause",
-            "applications",
-            "limit 5 limit 6",
-            "limit 5",
-            "The same clause twice.",
-        ),
-        (
-            "invalid_date",
-            "applications",
-            "createdAt > 2024-13-01",
-            "createdAt > 2024-12-01",
-            "A date or time that does not exist.",
-        ),
-        (
-            "bad_duration",
-            "applications",
-            "createdAt > today - 30",
-            "createdAt > today - 30d",
-            "A relative time without a unit.",
-        ),
-        (
-            "bad_number",
-            "applications",
-            "createdAt > today - 3days",
-            "createdAt > today - 3d",
-            "A number run into letters that is no duration.",
-        ),
-        (
-            "unknown_field",
-            "applications",
-            'stauts = "a"',
-            'status = "a"',
-            "A name that is not a searchable field of the entity.",
-        ),
-        (
-            "field_not_searchable",
-            "applications",
-            "archivedAt > 2024-01-01",
-            "updatedAt > 2024-01-01",
-            "A record field that context_store_search cannot filter on.",
-        ),
-        (
-            "sort_not_searchable",
-            "applications",
-            "order by archivedAt",
-            "order by updatedAt",
-            "Sorting on a field that is not searchable.",
-        ),
-        (
-            "operator_not_allowed",
-            "job_postings",
-            'isListed like "t%"',
-            "isListed = true",
-            "An operator the field's type does not take.",
-        ),
-        (
-            "value_type",
-            "job_postings",
-            'isListed = "yes"',
-            "isListed = true",
-            "A value of the wrong type for the field.",
-        ),
-        (
-            "too_deep",
-            "candidates",
-            "(" * 65 + 'name = "a"' + ")" * 65,
-            'name = "a"',
-            "Nesting deeper than the bound (64 by default).",
-        ),
-        (
-            "unexpected_token",
-            "applications",
-            'status = "a" = "b"',
-            'status = "a"',
-            "Anything else out of place.",
-        ),
-        (
-            "unexpected_end",
-            "applications",
-            "status",
-            'status = "active"',
-            "The query stops in the middle of a condition.",
-        ),
-        (
-            "unexpected_character",
-            "applications",
-            'status = "a" @',
-            'status = "a"',
-            "A character that has no place in the language.",
-        ),
-        (
-            "semicolon",
-            "applications",
-            'status = "a";',
-            'status = "a"',
-            "A statement separator; a query is one statement.",
-        ),
-        (
-            "backtick",
-            "applications",
-            '`status` = "a"',
-            'status = "a"',
-            "Backticks around a name; field names are written bare.",
-        ),
-        (
-            "sql_statement",
-            "applications",
-            "SELECT * FROM applications WHERE status = 'active'",
-            'status = "active"',
-            "A whole SQL statement; write only the filter and clauses.",
-        ),
-        (
-            "leading_where",
-            "applications",
-            "WHERE status = 'active'",
-            'status = "active"',
-            "A leading `where`; the query starts with the condition.",
-        ),
-        (
-            "is_value",
-            "applications",
-            'status is "active"',
-            'status = "active"',
-            "`is` with a value; `is` only tests for null.",
-        ),
-        (
-            "relative_time_call",
-            "applications",
-            "createdAt > now() - 7d",
-            "createdAt > now - 7d",
-            "`now()`, `today()`: relative times take no parentheses.",
-        ),
-        (
-            "no_offset",
-            "applications",
-            'status = "a" limit 10 offset 20',
-            'status = "a" limit 10',
-            "`offset`; page with the cursor instead.",
-        ),
-        (
-            "in_parentheses",
-            "applications",
-            "status in 'a', 'b'",
-            "status in ('a', 'b')",
-            "An `in` list without parentheses.",
-        ),
-        (
-            "colon_operator",
-            "applications",
-            'status:"active"',
-            'status = "active"',
-            "`field:value` search-box syntax.",
-        ),
-    ]
-)
+        *_OTHER_ENTRIES,
+    )
+
+
+if TYPE_CHECKING:
+    ERROR_CATALOGUE: tuple[CatalogueEntry, ...]
+
+
+def __getattr__(name: str) -> Any:
+    # The catalogue is read off the syntax hints, which only error paths need: they load
+    # on first use, not on `import ashby_query`.
+    if name == "ERROR_CATALOGUE":
+        globals()[name] = catalogue = _catalogue()
+        return catalogue
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -132,6 +132,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="walk every page (default: one page)")
     s.add_argument("--base-url", help="connector API base URL (default: AIRBYTE_BASE_URL)")
     s.add_argument("--dialect", default="reference", choices=["reference", "2026"])
+    s.add_argument("--count", action="store_true", help="print how many records match")
+
+    q = command(
+        "sql",
+        "print a query as SQL (needs pip install 'ashby-query[sql]')",
+        "ashby-query sql applications 'status = \"active\"' --dialect postgres",
+        "ashby-query sql jobs 'title like \"%Eng%\"' --dialect snowflake --airbyte --schema ASHBY",
+    )
+    entity_arg(q)
+    query_arg(q)
+    q.add_argument("--dialect", default="duckdb", help="duckdb, sqlite, postgres, snowflake, ...")
+    q.add_argument("--table", help="table name (default: the entity)")
+    q.add_argument("--schema", help="schema (namespace) of the table")
+    q.add_argument("--airbyte", action="store_true", help="Airbyte destination tables")
+    q.add_argument("--count", action="store_true", help="select COUNT(*) instead of the records")
+    q.add_argument("--like-case", choices=["insensitive", "sensitive"], default="insensitive",
+                   help="like ignores case (default; no exact SQL) or not")  # fmt: skip
 
     mcp_server.add_arguments(
         command("mcp", "serve search tools to AI agents over MCP", "ashby-query mcp --data sample")
@@ -302,7 +319,18 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
     entity = _entity(args.entity)
     q: Query = parse(_read(args.query, "query", stdin), entity)
     if args.data:
+        from . import duck
+
+        if duck.wants_duckdb(args.data):  # Parquet, CSV, and JSON when DuckDB is installed
+            if args.count:
+                out.write(f"{duck.count(q, args.data)}\n")
+            else:
+                _write_lines(duck.search(q, args.data), out)
+            return
         rows: Iterable[Any] = q.evaluate(_load_data(args.data, entity))
+        if args.count:
+            out.write(f"{len(list(rows))}\n")
+            return
         _write_lines(rows, out)
         return
     from .._client.client import AshbyClient
@@ -310,18 +338,34 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
     with AshbyClient(base_url=args.base_url) as client:
         resource = getattr(client, entity)
         if not args.all:
-            _write_lines(resource.search(q, dialect=args.dialect).records, out)
+            records = resource.search(q, dialect=args.dialect).records
+            if args.count:
+                out.write(f"{len(records)}\n")
+                return
+            _write_lines(records, out)
             return
         walk = resource.iter_search(q, dialect=args.dialect)
         progress = sys.stderr.isatty()
         count = 0
         for record in walk:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if not args.count:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
             if progress and count % 100 == 0:
                 sys.stderr.write(f"\r{count} records, {walk.pages} pages")
         if progress:
             sys.stderr.write(f"\r{count} records, {walk.pages} pages\n")
+        if args.count:
+            out.write(f"{count}\n")
+
+
+def _sql(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
+    from .duck import sql_text
+
+    q = parse(_read(args.query, "query", stdin), _entity(args.entity))
+    opts = {"table": args.table, "schema": args.schema, "airbyte": args.airbyte}
+    opts["like_case"] = args.like_case
+    out.write(sql_text(q, args.dialect, count=args.count, **opts))
 
 
 def _write_lines(rows: Iterable[Any], out: TextIO) -> None:
@@ -336,6 +380,7 @@ _COMMANDS = {
     "fields": _fields,
     "decompile": _decompile,
     "search": _search,
+    "sql": _sql,
     "mcp": mcp_server.main,
 }
 

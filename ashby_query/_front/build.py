@@ -1,0 +1,329 @@
+"""Build AST nodes as the parser reduces: one small method per grammar alias."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
+from .._core.errors import Problem, QueryError, Span
+from .._core.types import Op
+from .lexer import Tok, unescape
+
+__all__ = ["Bounds", "Builder", "Val"]
+
+
+class _Chain:
+    """The operands of an ``and`` or ``or`` run read so far, and the run's span."""
+
+    __slots__ = ("items", "kind", "span")
+
+    def __init__(self, kind: type[And] | type[Or], items: list[Condition], span: Span) -> None:
+        self.kind = kind
+        self.items = items
+        self.span = span
+
+    @classmethod
+    def extend(
+        cls, kind: type[And] | type[Or], left: object, right: Condition, span: Span
+    ) -> _Chain:
+        if type(left) is _Chain and left.kind is kind:
+            left.items.append(right)
+            left.span = span
+            return left
+        return cls(kind, [_done(left), right], span)
+
+
+def _done(node: object) -> Condition:
+    """The condition ``node`` stands for, building a gathered chain's node once."""
+    if type(node) is _Chain:
+        return node.kind.of(*node.items, span=node.span)
+    return node  # type: ignore[return-value]
+
+
+class Val:
+    """A literal value with its span, before it becomes part of a predicate."""
+
+    __slots__ = ("kind", "span", "value")
+
+    def __init__(self, value: object, span: Span, kind: str) -> None:
+        self.value = value
+        self.span = span
+        self.kind = kind
+
+
+class Bounds(Protocol):
+    """The bounds the builder checks as it reduces (``parser.Limits`` has them)."""
+
+    @property
+    def max_in(self) -> int: ...
+
+    @property
+    def max_string(self) -> int: ...
+
+    @property
+    def max_digits(self) -> int: ...
+
+
+class Builder:
+    """Reduce callbacks, looked up by the rule's alias (``eq``, ``in_``, ``query``, ...)."""
+
+    def __init__(self, text: str, entity: str, limits: Bounds) -> None:
+        self.text = text
+        self.entity = entity
+        self.limits = limits
+        self.clauses: dict[str, Any] = {}
+
+    def _bound(self, slug: str, what: str, size: int, bound: str, span: Span) -> QueryError:
+        limit = getattr(self.limits, bound)
+        return QueryError(
+            [
+                Problem(
+                    slug,
+                    (),
+                    f"This {what} is {size} characters long, over the bound of {limit}; "
+                    f"shorten it, or raise the bound with Limits({bound}=...).",
+                    size,
+                    {bound: limit},
+                    span,
+                )
+            ],
+            self.text,
+        )
+
+    def _digits(self, tok: Tok) -> str:
+        """The token's text, if its digits are within ``Limits.max_digits``."""
+        if len(tok.text) > self.limits.max_digits:
+            raise self._bound(
+                "number_too_long", "number", len(tok.text), "max_digits", Span(tok.start, tok.end)
+            )
+        return tok.text
+
+    # Conditions -----------------------------------------------------------
+    # A run of "and" (or "or") gathers in a _Chain and becomes one node when something
+    # else takes it, so a chain of n terms costs O(n), not O(n^2) re-flattening.
+    def or_(self, c: list[Any], s: Span) -> _Chain:
+        return _Chain.extend(Or, c[0], _done(c[1]), s)
+
+    def and_(self, c: list[Any], s: Span) -> _Chain:
+        return _Chain.extend(And, c[0], _done(c[1]), s)
+
+    def not_(self, c: list[Any], s: Span) -> Condition:
+        return Not(_done(c[0]), s)
+
+    def group(self, c: list[Any], s: Span) -> Condition:
+        return _done(c[0])
+
+    def _pred(self, op: Op, c: list[Any], s: Span) -> Predicate:
+        field: Tok = c[0]
+        val: Val = c[-1]  # c[1] is the operator token
+        return Predicate(op, field.text, val.value, s, Span(field.start, field.end), (val.span,))  # type: ignore[arg-type]
+
+    def eq(self, c: list[Any], s: Span) -> Predicate:
+        return self._pred(Op.EQ, c, s)
+
+    def neq(self, c: list[Any], s: Span) -> Predicate:
+        return self._pred(Op.NEQ, c, s)
+
+    def gt(self, c: list[Any], s: Span) -> Predicate:
+        return self._pred(Op.GT, c, s)
+
+    def gte(self, c: list[Any], s: Span) -> Predicate:
+        return self._pred(Op.GTE, c, s)
+
+    def lt(self, c: list[Any], s: Span) -> Predicate:
+        return self._pred(Op.LT, c, s)
+
+    def lte(self, c: list[Any], s: Span) -> Predicate:
+        return self._pred(Op.LTE, c, s)
+
+    def in_(self, c: list[Any], s: Span) -> Predicate:
+        field: Tok = c[0]
+        vals: list[Val] = c[1]
+        return Predicate(
+            Op.IN,
+            field.text,
+            tuple(v.value for v in vals),
+            s,
+            Span(field.start, field.end),
+            tuple(v.span for v in vals),
+        )
+
+    def not_in(self, c: list[Any], s: Span) -> Condition:
+        return Not(self.in_(c, s), s)
+
+    def _match(self, op: Op, c: list[Any], s: Span) -> Predicate:
+        field: Tok = c[0]
+        val: Val = c[1]
+        return Predicate(op, field.text, val.value, s, Span(field.start, field.end), (val.span,))  # type: ignore[arg-type]
+
+    def like(self, c: list[Any], s: Span) -> Predicate:
+        return self._match(Op.LIKE, c, s)
+
+    def not_like(self, c: list[Any], s: Span) -> Condition:
+        return Not(self._match(Op.LIKE, c, s), s)
+
+    def fuzzy(self, c: list[Any], s: Span) -> Predicate:
+        return self._match(Op.FUZZY, c, s)
+
+    def keyword(self, c: list[Any], s: Span) -> Predicate:
+        return self._match(Op.KEYWORD, c, s)
+
+    def array_contains(self, c: list[Any], s: Span) -> Predicate:
+        return self._match(Op.ARRAY_CONTAINS, c, s)
+
+    def any_(self, c: list[Any], s: Span) -> Predicate:
+        field: Tok = c[0]
+        inner: Any = _done(c[1])
+        return Predicate(Op.ANY, field.text, inner, s, Span(field.start, field.end))
+
+    def is_null(self, c: list[Any], s: Span) -> Predicate:
+        field: Tok = c[0]
+        return Predicate(Op.IS_NULL, field.text, None, s, Span(field.start, field.end))
+
+    def is_not_null(self, c: list[Any], s: Span) -> Condition:
+        return Not(self.is_null(c, s), s)
+
+    def between(self, c: list[Any], s: Span) -> Condition:
+        field: Tok = c[0]
+        fs = Span(field.start, field.end)
+        lo = Predicate(Op.GTE, field.text, c[1].value, s, fs, (c[1].span,))
+        hi = Predicate(Op.LTE, field.text, c[2].value, s, fs, (c[2].span,))
+        return And((lo, hi), s)
+
+    # Values ---------------------------------------------------------------
+    def values(self, c: list[Any], s: Span) -> list[Val]:
+        return [c[0]]
+
+    def values_more(self, c: list[Any], s: Span) -> list[Val]:
+        vals: list[Val] = c[0]
+        vals.append(c[1])
+        if len(vals) > self.limits.max_in:
+            raise QueryError(
+                [
+                    Problem(
+                        "in_too_large",
+                        (),
+                        f"This in list has more than {self.limits.max_in} values; split the "
+                        f"query, or raise the bound with Limits(max_in=...).",
+                        len(vals),
+                        {"max_in": self.limits.max_in},
+                        c[1].span,
+                    )
+                ],
+                self.text,
+            )
+        return vals
+
+    def string(self, c: list[Any], s: Span) -> Val:
+        tok: Tok = c[0]
+        if len(tok.text) - 2 > self.limits.max_string:
+            raise self._bound("string_too_long", "string", len(tok.text) - 2, "max_string", s)
+        return Val(unescape(tok.text), s, "string")
+
+    def number(self, c: list[Any], s: Span) -> Val:
+        text = self._digits(c[0])
+        return Val(float(text) if "." in text else int(text), s, "number")
+
+    def true(self, c: list[Any], s: Span) -> Val:
+        return Val(True, s, "bool")
+
+    def false(self, c: list[Any], s: Span) -> Val:
+        return Val(False, s, "bool")
+
+    def date(self, c: list[Any], s: Span) -> Val:
+        tok: Tok = c[0]
+        # Kept as text; validation reads it strictly and reports impossible dates.
+        return Val(tok.text, s, "date")
+
+    def datetime(self, c: list[Any], s: Span) -> Val:
+        tok: Tok = c[0]
+        return Val(tok.text, s, "date")
+
+    def rel(self, c: list[Any], s: Span) -> Val:
+        return Val(RelativeTime(c[0].text.lower()), s, "rel")
+
+    def _rel(self, c: list[Any], s: Span, sign: int) -> Val:
+        dur = self._digits(c[2])
+        return Val(RelativeTime(c[0].text.lower(), sign * int(dur[:-1]), dur[-1]), s, "rel")
+
+    def rel_plus(self, c: list[Any], s: Span) -> Val:
+        return self._rel(c, s, 1)
+
+    def rel_minus(self, c: list[Any], s: Span) -> Val:
+        return self._rel(c, s, -1)
+
+    # Clauses --------------------------------------------------------------
+    def _clause(self, name: str, value: object, s: Span) -> None:
+        if name in self.clauses:
+            from .hints import syntax  # error paths only
+
+            raise syntax(self.text, "duplicate_clause", s, f"'{name}' appears twice; give it once.")
+        self.clauses[name] = (value, s)
+
+    def order_by(self, c: list[Any], s: Span) -> None:
+        self._clause("order by", tuple(c[0]), s)
+
+    def sort_keys(self, c: list[Any], s: Span) -> list[SortKey]:
+        return [c[0]]
+
+    def sort_keys_more(self, c: list[Any], s: Span) -> list[SortKey]:
+        keys: list[SortKey] = c[0]
+        keys.append(c[1])
+        return keys
+
+    def sort_asc(self, c: list[Any], s: Span) -> SortKey:
+        return SortKey(c[0].text, False, s)
+
+    def sort_desc(self, c: list[Any], s: Span) -> SortKey:
+        return SortKey(c[0].text, True, s)
+
+    def limit(self, c: list[Any], s: Span) -> None:
+        tok: Tok = c[0]
+        span = Span(tok.start, tok.end)
+        text = self._digits(tok)
+        if "." in text:
+            from .hints import syntax
+
+            raise syntax(
+                self.text,
+                "limit_range",
+                span,
+                f"The limit must be a whole number from 1 to 1000, got {text}.",
+            )
+        self._clause("limit", (int(text), span), s)
+
+    def select(self, c: list[Any], s: Span) -> None:
+        self._clause("select", tuple(c[0]), s)
+
+    def paths(self, c: list[Any], s: Span) -> list[tuple[tuple[str, ...], Span]]:
+        return [c[0]]
+
+    def paths_more(self, c: list[Any], s: Span) -> list[tuple[tuple[str, ...], Span]]:
+        paths: list[tuple[tuple[str, ...], Span]] = c[0]
+        paths.append(c[1])
+        return paths
+
+    def path(self, c: list[Any], s: Span) -> tuple[tuple[str, ...], Span]:
+        return ((c[0].text,), s)
+
+    def path_more(self, c: list[Any], s: Span) -> tuple[tuple[str, ...], Span]:
+        return ((*c[0][0], c[1].text), s)
+
+    def cursor(self, c: list[Any], s: Span) -> None:
+        self._clause("cursor", c[0].value, s)
+
+    def query(self, c: list[Any], s: Span) -> QueryAST:
+        flt = _done(c[0]) if c and isinstance(c[0], Condition | _Chain) else None
+        cl = self.clauses
+        limit = cl.get("limit")
+        select = cl.get("select")
+        return QueryAST(
+            self.entity,
+            flt,
+            cl["order by"][0] if "order by" in cl else (),
+            limit[0][0] if limit else None,
+            tuple(p for p, _ in select[0]) if select else None,
+            cl["cursor"][0] if "cursor" in cl else None,
+            limit[0][1] if limit else None,
+            tuple(sp for _, sp in select[0]) if select else (),
+        )
