@@ -1,18 +1,32 @@
-"""mkdocs hook: pages say <!-- entity-tables --> or <!-- error-catalogue --> and get the
-tables generated from the schema registry and the error catalogue, never by hand."""
+"""Documentation build helpers.
+
+- An mkdocs hook: pages say <!-- entity-tables --> or <!-- error-catalogue --> and get the
+  tables generated from the schema registry and the error catalogue, never by hand.
+- A griffe extension for the API reference (``docs_hooks.py:DoctestFences`` in
+  mkdocs.yml): the ``>>>`` examples of docstrings are shown as code, not as prose.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from ashby_query._core.schema import ENTITIES
-from ashby_query._core.types import Op
+from ashby_query import ENTITIES, Op
 from ashby_query._core.validate import op_word
 from ashby_query._tools.agent import ERROR_CATALOGUE
 
 
 def _cell(text: str) -> str:
+    """Text for a markdown table cell: a pipe would end the cell, so it is escaped."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """An inline code span holding ``text`` verbatim (no table escaping applies)."""
+    text = text.replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def entity_tables() -> str:
@@ -51,9 +65,8 @@ def error_catalogue() -> str:
             "",
             entry.meaning,
             "",
-            f"- bad ({entry.entity}): `{_cell(bad)}`",
-            f"- fix: `{_cell(entry.fix)}`"
-            + (" (the error suggests it)" if entry.suggested else ""),
+            f"- bad ({entry.entity}): {_code(bad)}",
+            f"- fix: {_code(entry.fix)}" + (" (the error suggests it)" if entry.suggested else ""),
             "",
         ]
     return "\n".join(out)
@@ -64,3 +77,44 @@ def on_page_markdown(markdown: str, **kwargs: Any) -> str:
     return markdown.replace("<!-- entity-tables -->", entity_tables()).replace(
         "<!-- error-catalogue -->", error_catalogue()
     )
+
+
+def fence_doctests(text: str) -> str:
+    """Wrap each run of ``>>>`` lines (and the output after them) in a ``pycon`` fence."""
+    out: list[str] = []
+    in_example = in_fence = False
+    indent = ""
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith("```"):
+            in_fence = not in_fence
+        if in_example and not stripped:
+            out.append(indent + "```")
+            in_example = False
+        elif not in_example and not in_fence and stripped.startswith(">>>"):
+            indent = line[: len(line) - len(stripped)]
+            out.append(indent + "```pycon")
+            in_example = True
+        out.append(line)
+    if in_example:
+        out.append(indent + "```")
+    return "\n".join(out)
+
+
+_ROLE = re.compile(r":(?:class|func|meth|attr|exc|mod|data|obj):`~?([^`]+)`")
+
+
+try:  # griffe comes with the docs extra; the tables above work without it
+    import griffe
+except ImportError:  # pragma: no cover
+    pass
+else:
+
+    class DoctestFences(griffe.Extension):
+        """Show docstring examples as code in the API reference, and Sphinx roles as code."""
+
+        def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+            """Fence the examples of one object's docstring; Sphinx roles become code."""
+            if obj.docstring is not None:
+                text = _ROLE.sub(r"`\1`", obj.docstring.value)
+                obj.docstring.value = fence_doctests(text) if ">>>" in text else text

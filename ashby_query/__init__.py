@@ -71,6 +71,7 @@ from ._front.builder import (
 )
 from ._front.parser import Limits
 from ._tools.agent import describe, tool_schema
+from ._tools.sample import sample_records
 
 __all__ = [
     "APIError",
@@ -142,6 +143,7 @@ __all__ = [
     "not_",
     "or_",
     "parse",
+    "sample_records",
     "tool_schema",
 ]
 

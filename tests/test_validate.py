@@ -88,15 +88,61 @@ def test_unknown_field_lists_searchable_and_suggestions():
 
 
 def test_boolean_value_hint():
-    """A boolean field given 'yes' says to write = true."""
+    """A boolean field given 'yes' says to write == True in the builder."""
     err = problems(lambda: JobPostings.where(F.isListed == "yes"))
-    assert "Write isListed = true." in str(err)
+    assert "Write F.isListed == True." in str(err)
 
 
 def test_string_field_given_number_says_quote_it():
     """A number on a string field says to quote it."""
     err = problems(lambda: Candidates.where(F.id == 5))
-    assert 'Quote it: id = "5".' in str(err)
+    assert 'Quote it: F.id == "5".' in str(err)
+
+
+@pytest.mark.parametrize(
+    ("build", "text", "builder_fix", "text_fix"),
+    [
+        (
+            lambda: Applications.where(Applications.createdAt > "yesterday"),
+            'createdAt > "yesterday"',
+            'F.createdAt > aq.RelativeTime("today", -7, "d")',
+            "createdAt > today - 7d",
+        ),
+        (
+            lambda: JobPostings.where(F.isListed == "yes"),
+            'isListed = "yes"',
+            "F.isListed == True",
+            "isListed = true",
+        ),
+        (
+            lambda: JobPostings.where(F.isListed.like("x%")),
+            'isListed like "x%"',
+            "F.isListed == True or F.isListed == False",
+            "isListed = true or isListed = false",
+        ),
+        (
+            lambda: Applications.where(F.createdAt.fuzzy("x")),
+            'createdAt fuzzy "x"',
+            '(F.createdAt >= "2024-01-01") & (F.createdAt < "2024-02-01")',
+            "createdAt >= 2024-01-01 and createdAt < 2024-02-01",
+        ),
+        (
+            lambda: Candidates.where(F.name > 5),
+            "name > 5",
+            'F.name > "5"',
+            'name > "5"',
+        ),
+    ],
+)
+def test_fixes_are_written_the_way_the_query_was(build, text, builder_fix, text_fix):
+    """Builder errors suggest builder code; text errors suggest text."""
+    assert builder_fix in str(problems(build))
+    name = {"createdAt": "applications", "isListed": "job_postings"}.get(
+        text.split()[0], "candidates"
+    )
+    err = problems(lambda: aq.parse(text, name))
+    assert text_fix in str(err)
+    assert "F." not in str(err)
 
 
 def test_limit_is_not_bool():
@@ -151,3 +197,10 @@ def test_every_operator_on_every_field_type(ftype, op):
         assert wire in params["query"]["filter"]
     else:
         assert "operator_not_allowed" == problems(make).type
+
+
+def test_builder_fixes_for_like_and_in_values():
+    """like and in with the wrong kind of value suggest the builder method to call."""
+    assert 'F.name.like("5")' in str(problems(lambda: Candidates.where(F.name.like(5))))
+    bad_in = aq.Predicate(aq.Op.IN, "name", "x")
+    assert 'F.name.in_("a", "b")' in str(problems(lambda: Candidates.where(bad_in)))

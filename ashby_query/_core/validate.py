@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import attrs
@@ -28,6 +29,15 @@ __all__ = ["MAX_LIMIT", "op_word", "rebuild", "validate", "wire_key"]
 MAX_ANY_DEPTH = 4
 
 _ALLOWED_OPS = {t: t.operators for t in FieldType}
+
+#: True while the Python builder validates: fixes are then shown as builder code
+#: (``F.isListed == True``), not as query text (``isListed = true``).
+BUILDER_HINTS: ContextVar[bool] = ContextVar("BUILDER_HINTS", default=False)
+
+
+def _fix(text: str, code: str) -> str:
+    """The fix written as query text, or as builder code when the builder validates."""
+    return code if BUILDER_HINTS.get() else text
 
 
 def validate(query: QueryAST, text: str | None = None, *, entity: Entity | None = None) -> QueryAST:
@@ -275,7 +285,7 @@ def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Prob
                     "value_type",
                     loc,
                     f"{op_word(op)} on {wire} takes a quoted text, not {shown(value)}; write "
-                    f'{wire} {op_word(op)} "{value}".',
+                    + _fix(f'{wire} {op_word(op)} "{value}".', f'F.{wire}.{op.value}("{value}").'),
                     value,
                     span,
                 )
@@ -359,9 +369,16 @@ def _operator_problem(
                 f'("a", "b"), and for text inside {wire} write {wire} like "%a%".'
             )
     elif ftype is FieldType.BOOLEAN:
-        fix = f" Write {wire} = true or {wire} = false."
+        fix = _fix(
+            f" Write {wire} = true or {wire} = false.",
+            f" Write F.{wire} == True or F.{wire} == False.",
+        )
     elif ftype is FieldType.TIMESTAMP and op in (Op.LIKE, Op.FUZZY, Op.KEYWORD):
-        fix = f" Compare with a range instead: {wire} >= 2024-01-01 and {wire} < 2024-02-01."
+        fix = _fix(
+            f" Compare with a range instead: {wire} >= 2024-01-01 and {wire} < 2024-02-01.",
+            f' Compare with a range instead: (F.{wire} >= "2024-01-01") & '
+            f'(F.{wire} < "2024-02-01").',
+        )
     return _problem(
         "operator_not_allowed",
         loc,
@@ -386,8 +403,8 @@ def _check_in(
             _problem(
                 "value_type",
                 loc,
-                f"in on {wire} takes a list of values, not {shown(value)}; "
-                f'write {wire} in ("a", "b").',
+                f"in on {wire} takes a list of values, not {shown(value)}; write "
+                + _fix(f'{wire} in ("a", "b").', f'F.{wire}.in_("a", "b").'),
                 value,
                 p.span,
             )
@@ -457,7 +474,10 @@ def _check_scalar(
         if isinstance(value, str):
             return value
         shown = "true" if value is True else "false" if value is False else value
-        fix = f'{wire} {op_word(op) if op is not Op.IN else "="} "{shown}"'
+        fix = _fix(
+            f'{wire} {op_word(op) if op is not Op.IN else "="} "{shown}"',
+            f'F.{wire} {_PY_OPS.get(op, "==")} "{shown}"',
+        )
         return _type_problem(wire, ftype, value, loc, span, problems, f" Quote it: {fix}.")
     if ftype is FieldType.BOOLEAN:
         if isinstance(value, bool):
@@ -465,8 +485,9 @@ def _check_scalar(
         hint = ""
         edits: tuple[Edit, ...] = ()
         if isinstance(value, str) and value.lower() in _TRUTHY | _FALSY:
-            word = "true" if value.lower() in _TRUTHY else "false"
-            hint = f" Write {wire} = {word}."
+            truthy = value.lower() in _TRUTHY
+            word = "true" if truthy else "false"
+            hint = _fix(f" Write {wire} = {word}.", f" Write F.{wire} == {truthy}.")
             edits = (Edit(span, word),) if span else ()
         return _type_problem(wire, ftype, value, loc, span, problems, hint, edits)
     # Timestamps.
@@ -478,8 +499,12 @@ def _check_scalar(
             loc,
             span,
             problems,
-            f" For times relative to now write a relative time: {wire} > today - 7d "
-            f"(units m, h, d, w; also now and yesterday).",
+            _fix(
+                f" For times relative to now write a relative time: {wire} > today - 7d "
+                f"(units m, h, d, w; also now and yesterday).",
+                f' For times relative to now use RelativeTime: F.{wire} > aq.RelativeTime("today", '
+                f'-7, "d") (units m, h, d, w; anchors now, today, yesterday), or a datetime.',
+            ),
         )
     if isinstance(value, RelativeTime):
         wrong = value.problem()
@@ -510,6 +535,7 @@ def _check_scalar(
     return _type_problem(wire, ftype, value, loc, span, problems, "")
 
 
+_PY_OPS = {Op.NEQ: "!=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TRUTHY = {"true", "yes", "y", "1", "on"}
 _FALSY = {"false", "no", "n", "0", "off"}

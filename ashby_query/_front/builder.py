@@ -36,7 +36,7 @@ from .._core.lower import lower
 from .._core.schema import ENTITIES, Entity, get_entity
 from .._core.semantics import Semantics
 from .._core.types import Op
-from .._core.validate import validate
+from .._core.validate import BUILDER_HINTS, validate
 from .._core.values import Clock, shown
 from .bounds import check_condition, check_query
 from .decompiler import decompile
@@ -57,6 +57,15 @@ __all__ = [
     "or_",
     "parse",
 ]
+
+
+def _validate_built(ast: QueryAST, schema: Entity) -> QueryAST:
+    """Validate a query made in Python, so that errors suggest builder code."""
+    token = BUILDER_HINTS.set(True)
+    try:
+        return validate(ast, entity=schema)
+    finally:
+        BUILDER_HINTS.reset(token)
 
 
 def _values(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -255,7 +264,7 @@ class Query:
     ) -> None:
         given = entity if entity is not None else schema
         chosen = get_entity(ast.entity if given is None else given)
-        self.__attrs_init__(validate(ast, entity=chosen), chosen)
+        self.__attrs_init__(_validate_built(ast, chosen), chosen)
 
     @classmethod
     def _checked(cls, ast: QueryAST, schema: Entity) -> Query:
@@ -272,7 +281,7 @@ class Query:
     def _with(self, **changes: Any) -> Query:
         ast = attrs.evolve(self.ast, **changes)
         check_query(ast, with_filter=False)  # where() checks conditions itself
-        return Query._checked(validate(ast, entity=self.schema), self.schema)
+        return Query._checked(_validate_built(ast, self.schema), self.schema)
 
     def where(self, *conditions: Condition | str, limits: Limits | None = None) -> Query:
         """AND ``conditions`` onto the filter; a string is parsed as query text.

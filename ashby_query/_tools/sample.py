@@ -307,5 +307,16 @@ def _build() -> dict[str, list[dict[str, Any]]]:
 
 
 def sample_records() -> dict[str, list[dict[str, Any]]]:
-    """Return a fresh copy of the sample records, entity name to list of records."""
+    """Return a fresh copy of the bundled sample records: entity name to list of records.
+
+    The same plausible records on every install (a seeded generator, no data file), for
+    trying queries, examples and tests; ``ashby-query search ... --data sample`` uses them.
+
+    >>> import ashby_query as aq
+    >>> records = aq.sample_records()
+    >>> len(records["candidates"])
+    300
+    >>> len(aq.evaluate('name like "Ann%"', records["candidates"], entity="candidates")) > 0
+    True
+    """
     return {k: [dict(r) for r in v] for k, v in _build().items()}
