@@ -30,6 +30,7 @@ LAYERS = [
         "_tools.mcp",
         "strategies",
         "pytest_plugin",
+        "_hypothesis_hook",
     },
     {"__init__", "__main__"},
 ]
