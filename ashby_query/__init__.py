@@ -63,7 +63,6 @@ from ._front.builder import (
     Users,
     and_,
     compile,
-    evaluate,
     from_params,
     not_,
     or_,
@@ -71,6 +70,7 @@ from ._front.builder import (
 )
 from ._front.parser import Limits
 from ._tools.agent import describe, tool_schema
+from ._tools.data import count, evaluate, iter_evaluate
 from ._tools.sample import sample_records
 
 __all__ = [
@@ -135,10 +135,12 @@ __all__ = [
     "Users",
     "and_",
     "compile",
+    "count",
     "describe",
     "evaluate",
     "fold",
     "from_params",
+    "iter_evaluate",
     "iter_nodes",
     "not_",
     "or_",

@@ -22,7 +22,16 @@ LAYERS = [
     {"_back.compiler", "_back.formatter", "_back.engine", "_back.sql"},
     {"_front.builder"},
     {"_client.errors", "_client.core", "_client.client", "testing", "_tools.sample"},
-    {"_tools.cli", "_tools.agent", "_tools.duck", "_tools.mcp", "strategies", "pytest_plugin"},
+    {
+        "_tools.data",
+        "_tools.cli",
+        "_tools.agent",
+        "_tools.duck",
+        "_tools.mcp",
+        "strategies",
+        "pytest_plugin",
+        "_hypothesis_hook",
+    },
     {"__init__", "__main__"},
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}

@@ -48,8 +48,6 @@ def test_docstring_examples_are_fenced():
 def test_docs_use_only_the_public_api():
     """No page (nor the README) imports or names a private module."""
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-    # sql.md still documents ashby_query._tools.duck, which has no public home yet.
-    pages = [p for p in pages if p.name != "sql.md"]
     for page in pages:
         assert "ashby_query._" not in page.read_text("utf-8"), page.name
 

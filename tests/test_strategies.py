@@ -1,9 +1,12 @@
 """The public Hypothesis strategies: what they generate honours their options."""
 
+import collections
 import datetime as dt
 
-from hypothesis import given
+import pytest
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 import ashby_query as aq
 from ashby_query import strategies as aqs
@@ -76,3 +79,98 @@ def test_2026_queries_compile_in_2026(q):
 def test_query_texts_are_valid(text):
     """query_texts() only generates text that parses."""
     assert isinstance(aq.parse(text, "applications"), aq.Query)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: aqs.queries("nope"),
+        lambda: aqs.queries("departments"),
+        lambda: aqs.queries("applications", fields=["nope"]),
+        lambda: aqs.queries("applications", fields="status"),
+        lambda: aqs.queries("applications", operators=["eq"]),
+        lambda: aqs.queries("applications", max_depth=0),
+        lambda: aqs.conditions("applications", max_width=1),
+        lambda: aqs.queries("job_postings", fields=["isListed"], operators=[Op.LIKE]),
+        lambda: aqs.queries("applications", dialect="1999"),
+        lambda: aqs.values("applications", "nope"),
+        lambda: aqs.datasets("applications", min_size=3, max_size=2),
+        lambda: aqs.datasets_and_queries("applications", min_size=-1),
+        lambda: aqs.records("applications", pool="status"),
+        lambda: aqs.queries("applications", pool=[], exotic=True),
+        lambda: aqs.records("jobs", pool=aqs.ValuePool("candidates", {})),
+    ],
+)
+def test_bad_arguments_raise_invalid_argument(make):
+    """Bad strategy arguments raise Hypothesis's InvalidArgument, with a sentence."""
+    with pytest.raises(InvalidArgument) as info:
+        make()
+    assert str(info.value).endswith(".")
+
+
+@given(st.from_type(aq.Query))
+def test_from_type_draws_queries(q):
+    """st.from_type(Query) works through Hypothesis's entry point."""
+    assert isinstance(q, aq.Query)
+    assert q == aq.parse(str(q), q.entity)
+
+
+def test_the_entry_point_is_registered():
+    """The package declares the hook Hypothesis runs on import."""
+    import importlib.metadata
+
+    hooks = [
+        ep for ep in importlib.metadata.entry_points(group="hypothesis") if ep.name == "ashby_query"
+    ]
+    assert ["ashby_query._hypothesis_hook:_hypothesis_setup_hook"] == [ep.value for ep in hooks]
+
+
+@given(aqs.datasets("candidates", min_size=2, max_size=6))
+def test_datasets_have_distinct_ids(rows):
+    """datasets() gives records with distinct string ids, sized as asked."""
+    ids = [r["id"] for r in rows]
+    assert 2 <= len(rows) <= 6
+    assert len(set(ids)) == len(ids)
+
+
+def test_records_and_queries_share_a_pool():
+    """With one pool, most record values and most compared values come from it."""
+    counts = collections.Counter()
+
+    @seed(5)
+    @settings(max_examples=100, database=None)
+    @given(st.data())
+    def draw(data):
+        pool = data.draw(aqs.value_pools("users"))
+        record = data.draw(aqs.records("users", pool=pool, nulls=False, missing=False))
+        counts["records"] += 1
+        counts["record from pool"] += record["firstName"] in pool.values["firstName"]
+        q = data.draw(aqs.queries("users", pool=pool, fields=["firstName"], operators=[Op.EQ]))
+        if q.ast.filter is not None:
+            for p in leaves(q.ast.filter):
+                counts["values"] += 1
+                counts["value from pool"] += p.value in pool.values["firstName"]
+
+    draw()
+    assert counts["record from pool"] >= 0.6 * counts["records"], counts
+    assert counts["value from pool"] >= 0.2 * counts["values"], counts
+
+
+def test_pools_read_from_records():
+    """ValuePool.from_records keeps each field's distinct values, timestamps parsed."""
+    pool = aqs.ValuePool.from_records(
+        "applications",
+        [
+            {"id": "1", "status": "a", "createdAt": "2024-01-01T02:00:00+02:00"},
+            {"id": "2", "status": "a", "createdAt": "not a date"},
+        ],
+    )
+    assert ("a",) == pool.values["status"]
+    assert (dt.datetime(2024, 1, 1, tzinfo=dt.UTC),) == pool.values["createdAt"]
+    assert ("1", "2") == pool.values["id"]
+
+
+@given(aqs.queries("applications", exotic=True))
+def test_exotic_queries_still_validate(q):
+    """exotic=True draws values on their own; the queries still validate."""
+    assert q == aq.parse(str(q), "applications")

@@ -1,0 +1,75 @@
+"""aq.evaluate, aq.iter_evaluate and aq.count over records, files and frames."""
+
+import json
+import sys
+
+import pytest
+
+import ashby_query as aq
+
+duckdb = pytest.importorskip("duckdb", reason="needs the duckdb extra")
+
+QUERY = 'status = "Open" order by title, id limit 7'
+
+
+@pytest.fixture(scope="module")
+def jobs():
+    return aq.sample_records()["jobs"]
+
+
+def _ids(rows):
+    return [r["id"] for r in rows]
+
+
+def test_list_runs_in_memory_and_agrees_with_the_query(jobs):
+    """A list of dicts gives exactly what Query.evaluate gives."""
+    q = aq.parse(QUERY, "jobs")
+    assert _ids(q.evaluate(jobs)) == _ids(aq.evaluate(q, jobs))
+    assert 7 == aq.count(q, jobs)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".parquet", ".csv"])
+def test_files_run_in_duckdb_with_the_same_answer(tmp_path, jobs, suffix):
+    """Each file format DuckDB reads selects the records the engine selects, in order."""
+    flat = [{k: v for k, v in r.items() if not isinstance(v, dict | list)} for r in jobs]
+    path = tmp_path / f"jobs{suffix}"
+    if suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in flat), "utf-8")
+    elif suffix == ".json":
+        path.write_text(json.dumps(flat), "utf-8")
+    else:
+        src = tmp_path / "src.jsonl"
+        src.write_text("".join(json.dumps(r) + "\n" for r in flat), "utf-8")
+        fmt = "PARQUET" if suffix == ".parquet" else "CSV, HEADER"
+        duckdb.sql(f"COPY (SELECT * FROM read_json('{src}')) TO '{path}' (FORMAT {fmt})")
+    expected = _ids(aq.evaluate(QUERY, flat, "jobs"))
+    assert expected == _ids(aq.evaluate(QUERY, str(path), "jobs"))
+    assert expected == _ids(aq.iter_evaluate(QUERY, path, "jobs"))
+    assert len(aq.evaluate('status = "Open"', flat, "jobs")) == aq.count(
+        'status = "Open"', path, "jobs"
+    )
+
+
+def test_arrow_table_runs_in_duckdb(jobs):
+    """An Arrow table is queried where it is."""
+    pa = pytest.importorskip("pyarrow", reason="needs pyarrow")
+    flat = [{"id": r["id"], "title": r["title"], "status": r["status"]} for r in jobs]
+    table = pa.Table.from_pylist(flat)
+    assert _ids(aq.evaluate(QUERY, flat, "jobs")) == _ids(aq.evaluate(QUERY, table, "jobs"))
+
+
+def test_pandas_frame_runs_in_duckdb(jobs):
+    """A pandas frame is queried where it is."""
+    pd = pytest.importorskip("pandas", reason="needs pandas")
+    flat = [{"id": r["id"], "title": r["title"], "status": r["status"]} for r in jobs]
+    frame = pd.DataFrame(flat)
+    assert _ids(aq.evaluate(QUERY, flat, "jobs")) == _ids(aq.evaluate(QUERY, frame, "jobs"))
+
+
+def test_a_file_without_duckdb_names_the_install(tmp_path, monkeypatch):
+    """Without the extra, a file path gets an error naming the pip install to run."""
+    path = tmp_path / "jobs.parquet"
+    path.write_bytes(b"")
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    with pytest.raises(aq.AshbyQueryError, match=r"pip install 'ashby-query\[duckdb\]'"):
+        aq.evaluate(QUERY, path, "jobs")
