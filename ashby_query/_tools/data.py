@@ -10,7 +10,7 @@ records for the same query; the differential tests hold DuckDB to the engine.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._core.schema import Entity
@@ -32,7 +32,7 @@ def _bulk(data: object) -> bool:
 
 def iter_evaluate(
     query: Any,
-    data: Iterable[Mapping[str, Any]] | str | os.PathLike[str] | Any,
+    data: Any,
     entity: str | EntityRef | Entity | None = None,
     *,
     now: Clock = None,
@@ -57,7 +57,7 @@ def iter_evaluate(
 
 def evaluate(
     query: Any,
-    data: Iterable[Mapping[str, Any]] | str | os.PathLike[str] | Any,
+    data: Any,
     entity: str | EntityRef | Entity | None = None,
     *,
     now: Clock = None,
@@ -83,7 +83,7 @@ def evaluate(
 
 def count(
     query: Any,
-    data: Iterable[Mapping[str, Any]] | str | os.PathLike[str] | Any,
+    data: Any,
     entity: str | EntityRef | Entity | None = None,
     *,
     now: Clock = None,
