@@ -211,3 +211,13 @@ def _outcome(pred: Any, record: dict[str, Any]) -> object:
         return pred(record)
     except TypeError:
         return TypeError
+
+
+def test_the_text_cache_is_bounded_and_skips_long_texts() -> None:
+    from ashby_query._front import builder
+
+    assert builder._parse_cached.cache_info().maxsize == 512
+    long = " or ".join(f'id = "{i}"' for i in range(400))
+    assert len(long) > builder._CACHED_TEXT
+    assert aq.parse(long, "candidates") is not aq.parse(long, "candidates")
+    assert aq.parse(long, "candidates") == aq.parse(long, "candidates")
