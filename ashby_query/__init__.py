@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._back.compiler import DIALECT_2026, REFERENCE, Dialect
-from ._back.sql import SqlError, SqlQuery, SqlTable
 from ._client.errors import (
     APIError,
     AuthenticationError,
@@ -152,11 +151,13 @@ __all__ = [
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from ._back.sql import SqlError, SqlQuery, SqlTable
     from ._client.client import AshbyClient, AsyncAshbyClient, AsyncRecordWalk, RecordWalk
     from ._client.core import Resume, RetryPolicy, SearchPage
 
-# The client pulls in httpx, which costs more to import than the rest of the package:
-# it loads on first use, so `import ashby_query` stays quick for parsing and compiling.
+# The client pulls in httpx, which costs more to import than the rest of the package, and
+# the SQL back end is only for some users: both load on first use, so `import ashby_query`
+# stays quick for parsing and compiling.
 _LAZY = {
     "AshbyClient": "_client.client",
     "AsyncAshbyClient": "_client.client",
@@ -165,6 +166,9 @@ _LAZY = {
     "Resume": "_client.core",
     "RetryPolicy": "_client.core",
     "SearchPage": "_client.core",
+    "SqlError": "_back.sql",
+    "SqlQuery": "_back.sql",
+    "SqlTable": "_back.sql",
 }
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._back.compiler import Dialect, compile_ast
 from .._back.engine import compile_predicate, evaluate_ast
 from .._back.formatter import format_query
-from .._back.sql import SqlQuery, SqlTable, to_sql
 from .._core.ast import (
     And,
     Condition,
@@ -42,6 +41,9 @@ from .._core.values import Clock, shown
 from .bounds import check_condition, check_query
 from .decompiler import decompile
 from .parser import Limits, parse_condition_text, parse_text
+
+if TYPE_CHECKING:  # the SQL back end loads with the first to_sql()
+    from .._back.sql import SqlQuery, SqlTable
 
 __all__ = [
     "F",
@@ -398,6 +400,8 @@ class Query:
         >>> sql.params
         ('active',)
         """
+        from .._back.sql import to_sql
+
         return to_sql(self.ast, dialect, table, **options)
 
     def matches(
