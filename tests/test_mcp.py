@@ -420,3 +420,82 @@ def test_tool_list_fits_its_context_budget():
     tools = server.tool_specs(server.load_data("sample"))
     assert 26 == len(tools)
     assert token_count(json.dumps(tools)) <= 6000
+
+
+# --------------------------------------------------------------------------- files in DuckDB
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Sample data as files named after entities: Parquet, JSON lines and CSV."""
+    duckdb = _need("duckdb")
+    root = tmp_path_factory.mktemp("exports")
+    data = sample_records()
+    for entity, suffix in (("candidates", ".jsonl"), ("jobs", ".parquet"), ("sources", ".jsonl")):
+        lines = root / f"{entity}.jsonl"
+        lines.write_text("".join(json.dumps(r) + "\n" for r in data[entity]), "utf-8")
+        if suffix == ".parquet":
+            duckdb.sql(
+                f"COPY (SELECT * FROM read_json('{lines}')) TO '{root / 'jobs.parquet'}' "
+                "(FORMAT PARQUET)"
+            )
+            lines.unlink()
+    (root / "notes.txt").write_text("not an entity", "utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("entity", "query"),
+    [("candidates", 'name like "A%" order by name, id'), ("jobs", 'status = "Open" order by id')],
+)
+def test_a_folder_of_files_pages_like_the_engine(folder, entity, query):
+    """--data FOLDER searches files in DuckDB; every page joins up to the engine's answer."""
+    data = server.load_data(str(folder))
+    assert {"candidates", "jobs", "sources"} == {e.name for e in data.entities()}
+    e, q = ENTITIES[entity], aq.parse(query, entity)
+    got, cursor = [], None
+    while True:
+        page, cursor = asyncio.run(data.search(e, q, 7, cursor))
+        got += [r["id"] for r in page]
+        if cursor is None:
+            break
+    assert [r["id"] for r in q.evaluate(sample_records()[entity])] == got
+
+
+def test_a_folder_lists_and_gets(folder):
+    """list and get work for searchable and list-only entities alike."""
+    data = server.load_data(str(folder))
+    for name in ("candidates", "sources"):
+        e = ENTITIES[name]
+        first, cursor = asyncio.run(data.list(e, 2, None))
+        assert 2 == len(first)
+        assert cursor is not None
+        assert sample_records()[name][:2] == first
+        if "get" in e.actions:
+            assert first[0]["id"] == asyncio.run(data.get(e, first[0]["id"]))["id"]
+    with pytest.raises(aq.NotFoundError):
+        asyncio.run(data.get(ENTITIES["candidates"], "no-such-id"))
+
+
+def test_a_folder_without_entity_files_is_a_data_error(tmp_path):
+    """A folder with nothing to serve says how to name the files."""
+    with pytest.raises(server.DataError, match=r"candidates\.parquet"):
+        server.load_data(str(tmp_path))
+
+
+def test_server_searches_a_folder_through_the_mcp_client(folder):
+    """The real client drives a server over a folder of files to the end of an answer."""
+    with _session(_command("--data", str(folder))) as s:
+        assert "search_jobs" in s.tools
+        assert "search_applications" not in s.tools
+        records, _ = _walk(s, "search_jobs", {"query": 'status = "Open"', "limit": 20})
+    expected = aq.evaluate('status = "Open"', sample_records()["jobs"], "jobs")
+    assert sorted(r["id"] for r in expected) == sorted(r["id"] for r in records)
+
+
+def test_deeply_nested_data_file_is_a_data_error(tmp_path):
+    """A --data file nested past Python's recursion limit is a DataError, not a crash."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    with pytest.raises(server.DataError, match="nested too deeply"):
+        server.load_data(str(path))

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import builtins
 import copy
 import functools
 import hashlib
@@ -226,13 +227,113 @@ class LocalData:
 
     async def get(self, entity: Entity, record_id: str) -> dict[str, Any]:
         """The record whose ``id`` is ``record_id``."""
-        for row in self._records.get(entity.name, []):
+        for row in self._all(entity):
             if row.get("id") == record_id:
                 return row
         raise _not_found(entity, record_id)
 
+    def _all(self, entity: Entity) -> builtins.list[dict[str, Any]]:
+        return self._records.get(entity.name, [])
+
     async def close(self) -> None:
         """Nothing to release."""
+
+
+class FileData(LocalData):
+    """Records in files, one per entity, searched in DuckDB through the SQL back end.
+
+    ``folder`` holds ``<entity>.jsonl`` (or ``.ndjson``, ``.json``, ``.parquet``,
+    ``.csv``) files, such as the tables Airbyte exports. A page re-runs the query in
+    DuckDB and streams past the records before it, so no answer is held in memory; an
+    entity that has no searchable fields is read into memory when first asked for.
+    """
+
+    def __init__(self, folder: Path, *, only: Collection[str] | None = None) -> None:
+        from .duck import FILE_SUFFIXES
+
+        self._files: dict[str, Path] = {}
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() in FILE_SUFFIXES and path.stem in ENTITIES:
+                self._files.setdefault(path.stem, path)
+        if not self._files:
+            raise DataError(
+                f"{folder} holds no file named after an entity; name them like "
+                f"candidates.parquet or applications.jsonl ({', '.join(FILE_SUFFIXES)})."
+            )
+        super().__init__({}, only=only)
+        self._records = {}  # filled per list-only entity on first use
+
+    def entities(self) -> list[Entity]:
+        """The entities with a file (and ``only`` names), in order."""
+        return [e for e in _select(self._only) if e.name in self._files]
+
+    def _rows(self, entity: Entity, q: Query, skip: int, take: int) -> list[dict[str, Any]]:
+        from itertools import islice
+
+        from .duck import search
+
+        stream = search(q, self._files[entity.name], entity.name)
+        return [dict(r) for r in islice(stream, skip, skip + take)]
+
+    def _loaded(self, entity: Entity) -> list[dict[str, Any]]:
+        rows = self._records.get(entity.name)
+        if rows is None:
+            path = self._files[entity.name]
+            suffix = path.suffix.lower()
+            try:
+                if suffix in (".jsonl", ".ndjson"):
+                    with path.open(encoding="utf-8") as fh:
+                        rows = [json.loads(line) for line in fh if line.strip()]
+                elif suffix == ".json":
+                    rows = json.loads(path.read_text("utf-8"))
+                else:  # Parquet and CSV hold typed columns: read each row as JSON
+                    from .duck import FILE_SUFFIXES, _string, connect
+
+                    reader = FILE_SUFFIXES[suffix].split("(")[0]
+                    found = connect().execute(
+                        f"SELECT to_json(t) FROM {reader}({_string(str(path))}) AS t"
+                    )
+                    rows = [json.loads(row[0]) for row in found.fetchall()]
+            except (OSError, ValueError, RecursionError) as exc:
+                raise DataError(f"Cannot read {path}: {str(exc)[:200]}.") from None
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise DataError(f"{path} must hold records (JSON objects), one per line.")
+            self._records[entity.name] = rows
+        return rows
+
+    def _all(self, entity: Entity) -> list[dict[str, Any]]:
+        return self._loaded(entity)
+
+    async def search(
+        self, entity: Entity, q: Query, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of ``q``'s matches, in the query's order."""
+        whole = q.limit(None).cursor(None)
+        key = f"search:{entity.name}:{whole}"
+        start = self._offset(entity, key, cursor)
+        rows = self._rows(entity, whole, start, limit + 1)
+        nxt = self._cursor(entity, key, start + limit) if len(rows) > limit else None
+        return rows[:limit], nxt
+
+    async def list(
+        self, entity: Entity, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the entity's records."""
+        if entity.name not in SEARCHABLE:
+            return self._page(entity, self._loaded(entity), "list", limit, cursor)
+        start = self._offset(entity, "list", cursor)
+        rows = self._rows(entity, parse("", entity.name), start, limit + 1)
+        nxt = self._cursor(entity, "list", start + limit) if len(rows) > limit else None
+        return rows[:limit], nxt
+
+    async def get(self, entity: Entity, record_id: str) -> dict[str, Any]:
+        """The record whose ``id`` is ``record_id``."""
+        if entity.name not in SEARCHABLE:
+            return await super().get(entity, record_id)
+        found = self._rows(entity, parse(f"id = {json.dumps(record_id)}", entity.name), 0, 1)
+        if not found:
+            raise _not_found(entity, record_id)
+        return found[0]
 
 
 class Hosted:
@@ -287,20 +388,25 @@ class Hosted:
 
 
 def load_data(source: str, *, only: Collection[str] | None = None) -> LocalData:
-    """Records for ``--data``: ``"sample"``, or a JSON file of entity name to records.
+    """Records for ``--data``: ``"sample"``, a JSON file of entity name to records, or a
+    folder of files named after entities (searched in DuckDB; see :class:`FileData`).
 
     >>> len(load_data("sample").entities())
     12
     """
     if source == "sample":
         return LocalData(sample_records(), only=only)
+    if Path(source).is_dir():
+        return FileData(Path(source), only=only)
     try:
         data = json.loads(Path(source).read_text("utf-8"))
     except OSError as exc:
         raise DataError(f"Cannot read {source}: {exc.strerror}.") from None
+    except RecursionError:
+        raise DataError(f"{source} is nested too deeply to be records.") from None
     except ValueError as exc:
         raise DataError(
-            f"{source} is not JSON ({exc}); give an object of entity name to records."
+            f"{source} is not JSON ({str(exc)[:200]}); give an object of entity name to records."
         ) from None
     if not isinstance(data, dict) or not all(
         isinstance(rows, list) and all(isinstance(r, dict) for r in rows) for rows in data.values()
@@ -644,8 +750,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data",
         metavar="FILE",
-        help="serve records from FILE (a JSON object of entity name to records) or 'sample' "
-        "(the bundled sample data) instead of the hosted connector",
+        help="serve records from FILE (a JSON object of entity name to records), from a "
+        "folder of files named after entities (candidates.parquet, jobs.jsonl, ...: searched "
+        "in DuckDB, needs the duckdb extra) or 'sample' (the bundled sample data) instead of "
+        "the hosted connector",
     )
     p.add_argument(
         "--entities",
