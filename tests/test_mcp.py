@@ -499,3 +499,36 @@ def test_deeply_nested_data_file_is_a_data_error(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
     with pytest.raises(server.DataError, match="nested too deeply"):
         server.load_data(str(path))
+
+
+def test_a_duckdb_database_pages_like_the_engine(tmp_path):
+    """--data FILE.duckdb searches the tables named after entities, as the engine would."""
+    duckdb = _need("duckdb")
+    data = sample_records()
+    lines = tmp_path / "jobs.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in data["jobs"]), "utf-8")
+    path = tmp_path / "ashby.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"CREATE TABLE jobs AS SELECT * FROM read_json('{lines}')")
+        con.execute("CREATE TABLE unrelated AS SELECT 1 AS x")
+    source = server.load_data(str(path))
+    assert ["jobs"] == [e.name for e in source.entities()]
+    q = aq.parse('status = "Open" order by title, id', "jobs")
+    got, cursor = [], None
+    while True:
+        page, cursor = asyncio.run(source.search(ENTITIES["jobs"], q, 9, cursor))
+        got += [r["id"] for r in page]
+        if cursor is None:
+            break
+    assert [r["id"] for r in q.evaluate(data["jobs"])] == got
+    one = data["jobs"][3]
+    assert one["title"] == asyncio.run(source.get(ENTITIES["jobs"], one["id"]))["title"]
+
+
+def test_a_file_that_is_not_a_database_is_a_data_error(tmp_path):
+    """A .duckdb path that is not a DuckDB database says so in one line."""
+    _need("duckdb")
+    path = tmp_path / "broken.duckdb"
+    path.write_text("not a database", "utf-8")
+    with pytest.raises(server.DataError, match="DuckDB database"):
+        server.load_data(str(path))

@@ -229,7 +229,9 @@ def _prepare(
 ) -> tuple[Any, Query, SqlQuery]:
     q = as_query(query, entity)
     con = con if con is not None else connect()
-    name = load(con, data, q.entity)
+    # A frame or a database table gets a view of its own name, beside the table itself.
+    plain = isinstance(data, str | Path | list | tuple)
+    name = load(con, data, q.entity, table=None if plain else f"{q.entity}__aq")
     ast = q.ast
     if q.ast.fields is not None:
         ast = ast.__class__(ast.entity, ast.filter, ast.sort, ast.limit, None, ast.cursor)

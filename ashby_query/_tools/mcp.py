@@ -240,31 +240,66 @@ class LocalData:
 
 
 class FileData(LocalData):
-    """Records in files, one per entity, searched in DuckDB through the SQL back end.
+    """Records in files or database tables, one per entity, searched in DuckDB.
 
-    ``folder`` holds ``<entity>.jsonl`` (or ``.ndjson``, ``.json``, ``.parquet``,
-    ``.csv``) files, such as the tables Airbyte exports. A page re-runs the query in
-    DuckDB and streams past the records before it, so no answer is held in memory; an
-    entity that has no searchable fields is read into memory when first asked for.
+    :meth:`folder` reads ``<entity>.jsonl`` (or ``.ndjson``, ``.json``, ``.parquet``,
+    ``.csv``) files, such as tables exported from Airbyte's destination; :meth:`database`
+    reads the tables of a DuckDB database file that are named after entities. A page
+    re-runs the query through the SQL back end and streams past the records before it,
+    so no answer is held in memory; an entity without searchable fields is read into
+    memory when first asked for.
     """
 
-    def __init__(self, folder: Path, *, only: Collection[str] | None = None) -> None:
+    def __init__(
+        self,
+        sources: Mapping[str, Any],
+        *,
+        con: Any = None,
+        only: Collection[str] | None = None,
+    ) -> None:
+        super().__init__({}, only=only)
+        self._files: dict[str, Any] = dict(sources)
+        self._con = con
+
+    @classmethod
+    def folder(cls, folder: Path, *, only: Collection[str] | None = None) -> FileData:
+        """The files in ``folder`` named after entities."""
         from .duck import FILE_SUFFIXES
 
-        self._files: dict[str, Path] = {}
+        files: dict[str, Path] = {}
         for path in sorted(folder.iterdir()):
             if path.suffix.lower() in FILE_SUFFIXES and path.stem in ENTITIES:
-                self._files.setdefault(path.stem, path)
-        if not self._files:
+                files.setdefault(path.stem, path)
+        if not files:
             raise DataError(
                 f"{folder} holds no file named after an entity; name them like "
                 f"candidates.parquet or applications.jsonl ({', '.join(FILE_SUFFIXES)})."
             )
-        super().__init__({}, only=only)
-        self._records = {}  # filled per list-only entity on first use
+        return cls(files, only=only)
+
+    @classmethod
+    def database(cls, path: Path, *, only: Collection[str] | None = None) -> FileData:
+        """The tables of the DuckDB database at ``path`` named after entities."""
+        from .duck import connect
+
+        if not path.is_file():
+            raise DataError(f"{path} is not a file; give the path of a DuckDB database.")
+        try:
+            con = connect(str(path))
+            names = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+        except AshbyQueryError:
+            raise
+        except Exception as exc:  # DuckDB's errors share no base class worth naming
+            raise DataError(f"Cannot open {path} as a DuckDB database: {str(exc)[:200]}") from None
+        tables = {n: con.table(n) for n in ENTITIES if n in names}
+        if not tables:
+            raise DataError(
+                f"{path} has no table named after an entity (such as candidates or jobs)."
+            )
+        return cls(tables, con=con, only=only)
 
     def entities(self) -> list[Entity]:
-        """The entities with a file (and ``only`` names), in order."""
+        """The entities with a file or table (and ``only`` names), in order."""
         return [e for e in _select(self._only) if e.name in self._files]
 
     def _rows(self, entity: Entity, q: Query, skip: int, take: int) -> list[dict[str, Any]]:
@@ -272,32 +307,36 @@ class FileData(LocalData):
 
         from .duck import search
 
-        stream = search(q, self._files[entity.name], entity.name)
+        stream = search(q, self._files[entity.name], entity.name, con=self._con)
         return [dict(r) for r in islice(stream, skip, skip + take)]
 
     def _loaded(self, entity: Entity) -> list[dict[str, Any]]:
         rows = self._records.get(entity.name)
         if rows is None:
-            path = self._files[entity.name]
-            suffix = path.suffix.lower()
+            source = self._files[entity.name]
             try:
+                suffix = source.suffix.lower() if isinstance(source, Path) else ""
                 if suffix in (".jsonl", ".ndjson"):
-                    with path.open(encoding="utf-8") as fh:
+                    with source.open(encoding="utf-8") as fh:
                         rows = [json.loads(line) for line in fh if line.strip()]
                 elif suffix == ".json":
-                    rows = json.loads(path.read_text("utf-8"))
-                else:  # Parquet and CSV hold typed columns: read each row as JSON
-                    from .duck import FILE_SUFFIXES, _string, connect
+                    rows = json.loads(source.read_text("utf-8"))
+                else:  # typed columns (Parquet, CSV, a table): read each row as JSON
+                    from .duck import FILE_SUFFIXES, _quote, _string, connect
 
-                    reader = FILE_SUFFIXES[suffix].split("(")[0]
-                    found = connect().execute(
-                        f"SELECT to_json(t) FROM {reader}({_string(str(path))}) AS t"
-                    )
+                    if suffix:
+                        reader = FILE_SUFFIXES[suffix].split("(")[0]
+                        table = f"{reader}({_string(str(source))})"
+                        found = connect().execute(f"SELECT to_json(t) FROM {table} AS t")
+                    else:
+                        found = self._con.execute(
+                            f"SELECT to_json(t) FROM {_quote(entity.name)} AS t"
+                        )
                     rows = [json.loads(row[0]) for row in found.fetchall()]
             except (OSError, ValueError, RecursionError) as exc:
-                raise DataError(f"Cannot read {path}: {str(exc)[:200]}.") from None
+                raise DataError(f"Cannot read {source}: {str(exc)[:200]}.") from None
             if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-                raise DataError(f"{path} must hold records (JSON objects), one per line.")
+                raise DataError(f"{source} must hold records (JSON objects), one per line.")
             self._records[entity.name] = rows
         return rows
 
@@ -388,8 +427,9 @@ class Hosted:
 
 
 def load_data(source: str, *, only: Collection[str] | None = None) -> LocalData:
-    """Records for ``--data``: ``"sample"``, a JSON file of entity name to records, or a
-    folder of files named after entities (searched in DuckDB; see :class:`FileData`).
+    """Records for ``--data``: ``"sample"``, a JSON file of entity name to records, a
+    folder of files named after entities, or a DuckDB database (``.duckdb``) whose tables
+    are named after entities (the last two searched in DuckDB; see :class:`FileData`).
 
     >>> len(load_data("sample").entities())
     12
@@ -397,7 +437,9 @@ def load_data(source: str, *, only: Collection[str] | None = None) -> LocalData:
     if source == "sample":
         return LocalData(sample_records(), only=only)
     if Path(source).is_dir():
-        return FileData(Path(source), only=only)
+        return FileData.folder(Path(source), only=only)
+    if Path(source).suffix.lower() in (".duckdb", ".ddb"):
+        return FileData.database(Path(source), only=only)
     try:
         data = json.loads(Path(source).read_text("utf-8"))
     except OSError as exc:
@@ -751,9 +793,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--data",
         metavar="FILE",
         help="serve records from FILE (a JSON object of entity name to records), from a "
-        "folder of files named after entities (candidates.parquet, jobs.jsonl, ...: searched "
-        "in DuckDB, needs the duckdb extra) or 'sample' (the bundled sample data) instead of "
-        "the hosted connector",
+        "folder of files named after entities (candidates.parquet, jobs.jsonl, ...) or a "
+        "DuckDB database (.duckdb) with tables named after entities (both searched in "
+        "DuckDB: the duckdb extra), or 'sample' (the bundled sample data), instead of the "
+        "hosted connector",
     )
     p.add_argument(
         "--entities",
