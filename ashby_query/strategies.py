@@ -39,6 +39,7 @@ from ._back.engine import compile_predicate, depth
 from ._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from ._core.errors import QueryError
 from ._core.schema import Entity, get_entity
+from ._core.semantics import Semantics
 from ._core.types import FieldType, Op
 from ._core.validate import validate
 from ._core.values import UTC, escape_like, midnight, to_utc
@@ -55,6 +56,7 @@ __all__ = [
     "queries",
     "query_texts",
     "records",
+    "semantics",
     "value_pools",
     "values",
 ]
@@ -1152,3 +1154,45 @@ def datasets_and_queries(
         tuple(_field_names(e, fields)), frozenset(Op) if operators is None else frozenset(operators)
     )
     return _discriminating(e.name, (min_size, max_size), tree, allowed)
+
+
+#: Every choice of each :class:`~ashby_query.Semantics` option, written out.
+_SEMANTICS_CHOICES: dict[str, tuple[str, ...]] = {
+    "like_mode": ("pattern", "substring"),
+    "like_case": ("sensitive", "insensitive"),
+    "eq_case": ("sensitive", "insensitive"),
+    "like_underscore": ("literal", "wildcard"),
+    "fuzzy": ("ordered_words", "any_order_prefix"),
+    "nulls": ("no_match", "neq_matches"),
+    "date_only": ("whole_day", "midnight"),
+}
+
+
+def semantics(**fixed: str) -> st.SearchStrategy[Semantics]:
+    """Every combination of the :class:`~ashby_query.Semantics` options.
+
+    Keyword arguments pin options, for a property that holds under only some of them
+    (``semantics(like_case="sensitive")`` for SQL's own ``LIKE``).
+
+    >>> semantics(date_only="whole_day").example().date_only
+    'whole_day'
+    """
+    unknown = sorted(set(fixed) - set(_SEMANTICS_CHOICES))
+    if unknown:
+        raise InvalidArgument(
+            f"semantics() has no option {unknown[0]!r:.60}; the options are "
+            f"{', '.join(_SEMANTICS_CHOICES)}."
+        )
+    for name, value in fixed.items():
+        if value not in _SEMANTICS_CHOICES[name]:
+            raise InvalidArgument(
+                f"semantics({name}={value!r:.60}) is not a choice; use one of "
+                f"{', '.join(_SEMANTICS_CHOICES[name])}."
+            )
+    return st.builds(
+        Semantics,
+        **{
+            name: st.just(fixed[name]) if name in fixed else st.sampled_from(choices)
+            for name, choices in _SEMANTICS_CHOICES.items()
+        },
+    )

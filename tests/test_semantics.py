@@ -108,16 +108,7 @@ def test_fake_ashby_shares_the_semantics():
         assert expected == sorted(r["id"] for r in page.records)
 
 
-SEMANTICS = st.builds(
-    aq.Semantics,
-    like_mode=st.sampled_from(["pattern", "substring"]),
-    like_case=st.sampled_from(["sensitive", "insensitive"]),
-    eq_case=st.sampled_from(["sensitive", "insensitive"]),
-    like_underscore=st.sampled_from(["literal", "wildcard"]),
-    fuzzy=st.sampled_from(["ordered_words", "any_order_prefix"]),
-    nulls=st.sampled_from(["no_match", "neq_matches"]),
-    date_only=st.just("whole_day"),
-)
+SEMANTICS = aqs.semantics(date_only="whole_day")
 
 
 @given(st.data())

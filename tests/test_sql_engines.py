@@ -35,16 +35,7 @@ from ashby_query._tools import duck  # noqa: E402 - needs duckdb
 NOW = dt.datetime(2024, 3, 10, 15, 30, tzinfo=dt.UTC)
 #: SQL's own LIKE: case-sensitive (the engine's default ignores case, which SQL cannot copy).
 SQL_LIKE = Semantics(like_case="sensitive")
-SEMANTICS = st.builds(
-    Semantics,
-    like_mode=st.sampled_from(["pattern", "substring"]),
-    like_case=st.sampled_from(["sensitive", "insensitive"]),
-    eq_case=st.sampled_from(["sensitive", "insensitive"]),
-    like_underscore=st.sampled_from(["literal", "wildcard"]),
-    fuzzy=st.sampled_from(["ordered_words", "any_order_prefix"]),
-    nulls=st.sampled_from(["no_match", "neq_matches"]),
-    date_only=st.sampled_from(["whole_day", "midnight"]),
-)
+SEMANTICS = aqs.semantics()
 
 S, B, T = FieldType.STRING, FieldType.BOOLEAN, FieldType.TIMESTAMP
 _SQL_TYPES = {

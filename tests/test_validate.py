@@ -164,41 +164,6 @@ def test_problem_records_have_pydantic_shape():
     assert 0 == rec["input"]
 
 
-OPS = {
-    "eq": lambda f, v: f == v,
-    "neq": lambda f, v: f != v,
-    "gt": lambda f, v: f > v,
-    "gte": lambda f, v: f >= v,
-    "lt": lambda f, v: f < v,
-    "lte": lambda f, v: f <= v,
-    "in": lambda f, v: f.in_(v),
-    "like": lambda f, v: f.like("x%"),
-    "fuzzy": lambda f, v: f.fuzzy("x"),
-    "keyword": lambda f, v: f.keyword("x"),
-    "is_null": lambda f, v: f.is_null(),
-}
-FIELDS = {
-    "string": ("candidates", "name", "Ann"),
-    "boolean": ("job_postings", "isListed", True),
-    "timestamp": ("applications", "createdAt", dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)),
-}
-
-
-@pytest.mark.parametrize("ftype", list(FIELDS))
-@pytest.mark.parametrize("op", list(OPS))
-def test_every_operator_on_every_field_type(ftype, op):
-    """Each type takes exactly its allowed operators; the rest are operator_not_allowed."""
-    entity, field, value = FIELDS[ftype]
-    allowed = aq.FieldType(ftype).operators
-    make = lambda: aq.compile(OPS[op](F[field], value), entity=entity)  # noqa: E731
-    if aq.Op(op) in allowed:
-        params = make()
-        wire = "eq" if op == "is_null" else op
-        assert wire in params["query"]["filter"]
-    else:
-        assert "operator_not_allowed" == problems(make).type
-
-
 def test_builder_fixes_for_like_and_in_values():
     """like and in with the wrong kind of value suggest the builder method to call."""
     assert 'F.name.like("5")' in str(problems(lambda: Candidates.where(F.name.like(5))))
