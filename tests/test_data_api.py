@@ -73,3 +73,35 @@ def test_a_file_without_duckdb_names_the_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "duckdb", None)
     with pytest.raises(aq.AshbyQueryError, match=r"pip install 'ashby-query\[duckdb\]'"):
         aq.evaluate(QUERY, path, "jobs")
+
+
+def test_json_object_file_and_json_without_duckdb_run_in_memory(tmp_path, jobs, monkeypatch):
+    """A JSON object of entity to records is read as --data reads it; without DuckDB,
+    JSON lines are read in memory too."""
+    expected = _ids(aq.evaluate(QUERY, jobs, "jobs"))
+    obj = tmp_path / "all.json"
+    obj.write_text(json.dumps({"jobs": jobs}), "utf-8")
+    assert expected == _ids(aq.evaluate(QUERY, obj, "jobs"))
+    lines = tmp_path / "jobs.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in jobs), "utf-8")
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    assert expected == _ids(aq.evaluate(QUERY, lines, "jobs"))
+    assert len(expected) == aq.count(QUERY, lines, "jobs")
+    with pytest.raises(aq.AshbyQueryError, match="no 'candidates' key"):
+        aq.evaluate('name = "x"', obj, "candidates")
+
+
+def test_typed_columns_come_back_as_json_values(tmp_path):
+    """UUIDs, dates and nested structs read from Parquet come back as JSON would hold them."""
+    path = tmp_path / "applications.parquet"
+    duckdb.sql(
+        "COPY (SELECT uuid() AS id, 'active' AS status, "
+        "{'id': uuid(), 'at': DATE '2024-01-02'} AS candidate, "
+        "TIMESTAMP '2024-01-01 10:00:00' AS createdAt) "
+        f"TO '{path}' (FORMAT PARQUET)"
+    )
+    (record,) = aq.evaluate('status = "active"', path, "applications")
+    json.dumps(record)  # every value is plain JSON
+    assert isinstance(record["candidate"]["id"], str)
+    assert "2024-01-02" == record["candidate"]["at"]
+    assert "2024-01-01T10:00:00Z" == record["createdAt"]

@@ -532,3 +532,14 @@ def test_a_file_that_is_not_a_database_is_a_data_error(tmp_path):
     path.write_text("not a database", "utf-8")
     with pytest.raises(server.DataError, match="DuckDB database"):
         server.load_data(str(path))
+
+
+def test_hosted_server_takes_a_connector_id(capsys, monkeypatch):
+    """`mcp --connector-id` exists, as the missing-connector message says, and is used."""
+    assert 0 == main(["mcp", "--help"])
+    assert "--connector-id" in capsys.readouterr().out
+    monkeypatch.setenv("AIRBYTE_TOKEN", "t-123456789")
+    monkeypatch.delenv("AIRBYTE_CONNECTOR_ID", raising=False)
+    backend = server.Hosted(connector_id="c-1")
+    backend._resource(ENTITIES["jobs"])
+    assert "c-1" == backend._client._core.connector_id

@@ -323,3 +323,22 @@ def test_a_missing_extra_names_the_pip_install(blocked, code, install):
         f"try:\n    {code}\nexcept aq.SqlError as e:\n    print(e)\n"
     )
     assert f"pip install 'ashby-query{install}'" in done.stdout, done.stderr
+
+
+def test_functions_only_where_ashby_match_is_registered():
+    """functions=True is refused for a dialect where nothing registers ashby_match."""
+    q = aq.parse('name like "Ann%"', "candidates")
+    with pytest.raises(aq.SqlError, match="postgres has no such function"):
+        q.to_sql("postgres", functions=True)
+    assert "ashby_match" in q.to_sql("sqlite", functions=True).sql.lower()
+
+
+def test_case_insensitive_like_error_says_what_to_pass():
+    """The default like has no exact postgres form; the error names the public fixes."""
+    q = aq.parse('name like "Ann%"', "candidates")
+    with pytest.raises(aq.SqlError) as info:
+        q.to_sql("postgres")
+    message = str(info.value)
+    assert "aq.evaluate" in message
+    assert "semantics=aq.Semantics(like_case='sensitive')" in message
+    assert "_tools" not in message

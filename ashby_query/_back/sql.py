@@ -425,12 +425,18 @@ def _like(ctx: _Ctx, p: Predicate, ftype: FieldType, v: Any) -> Expr:
 def _call(ctx: _Ctx, p: Predicate, v: Any, what: str) -> Expr:
     """``ashby_match(op, value, column)``: the engine's own test, where SQL has no exact form."""
     if not ctx.functions:
+        like = p.op is Op.LIKE
+        choice = (
+            " or pass to_sql(..., semantics=aq.Semantics(like_case='sensitive')) "
+            "(CLI: --like-case sensitive) for SQL's own case-sensitive LIKE"
+            if like
+            else ""
+        )
         raise SqlError(
             f"{p.op.value} on {p.field}: {what} has no exact {ctx.dialect} form, since it "
-            "folds case and splits words as Python does. Run it in DuckDB or SQLite through "
-            "ashby_query._tools.duck (functions=True registers ashby_match), pick "
-            "Semantics(like_case='sensitive') (CLI: --like-case sensitive) for SQL's own LIKE, "
-            "or filter otherwise."
+            "folds case and splits words as Python does. Run the query with aq.evaluate "
+            "(DuckDB and SQLite register the engine's own test)"
+            f"{choice}, or filter on another operator."
         )
     from sqlglot import exp
 
@@ -639,6 +645,12 @@ def to_sql(
         raise SqlError(
             f"{dialect!r} is not a SQL dialect ashby-query writes; use one of "
             f"{', '.join(sorted(set(DIALECTS)))}."
+        )
+    if functions and name not in ("duckdb", "sqlite"):
+        raise SqlError(
+            f"functions=True makes SQL call ashby_match, which only ashby-query's DuckDB and "
+            f"SQLite runs register; {name} has no such function. Leave functions off for "
+            f"{name}."
         )
     mapping = table if isinstance(table, SqlTable) else SqlTable(name=table)
     ctx = _Ctx(

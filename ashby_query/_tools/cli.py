@@ -161,8 +161,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--data",
         metavar="FILE",
-        help="search records in FILE (JSON array, JSON object of entity to records, or JSON "
-        "lines) with the in-memory engine, no network; 'sample' is the bundled sample data",
+        help="search records in FILE, no network: a JSON array, a JSON object of entity to "
+        "records, or JSON lines (in memory, or in DuckDB when the duckdb extra is installed), "
+        "or Parquet or CSV (DuckDB); 'sample' is the bundled sample data",
     )
     s.add_argument("--all", action="store_true", help="walk every page (default: one page)")
     s.add_argument(
@@ -181,7 +182,8 @@ def _parser() -> argparse.ArgumentParser:
         "sql",
         "print a query as SQL (needs pip install 'ashby-query[sql]')",
         "ashby-query sql applications 'status = \"active\"' --dialect postgres",
-        "ashby-query sql jobs 'title like \"%Eng%\"' --dialect snowflake --airbyte --schema ASHBY",
+        "ashby-query sql jobs 'title like \"%Eng%\"' --dialect snowflake --airbyte --schema ASHBY "
+        "--like-case sensitive",
     )
     entity_arg(q)
     query_arg(q)

@@ -13,12 +13,13 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .._core.errors import AshbyQueryError
 from .._core.schema import Entity
 from .._core.semantics import Semantics
 from .._core.values import Clock
 from .._front.builder import EntityRef, as_query
 
-__all__ = ["count", "evaluate", "iter_evaluate"]
+__all__ = ["DataFileError", "count", "evaluate", "iter_evaluate"]
 
 _FRAME_MODULES = frozenset({"pyarrow", "pandas", "polars"})
 
@@ -28,6 +29,31 @@ def _bulk(data: object) -> bool:
     if isinstance(data, str | os.PathLike):
         return True
     return type(data).__module__.partition(".")[0] in _FRAME_MODULES
+
+
+def _records_in_memory(data: Any, entity: str) -> list[dict[str, Any]] | None:
+    """The records of a JSON file DuckDB should not read, or ``None`` for DuckDB's files.
+
+    A JSON object of entity name to records, and any JSON file when DuckDB is not
+    installed, are read here, as the command line's ``--data`` reads them.
+    """
+    if not isinstance(data, str | os.PathLike):
+        return None
+    from .duck import wants_duckdb
+
+    path = os.fspath(data)
+    if wants_duckdb(path):
+        return None
+    from .cli import UsageError, _load_data
+
+    try:
+        return _load_data(path, entity)
+    except UsageError as exc:
+        raise DataFileError(f"{exc}".rstrip(".") + ".") from None
+
+
+class DataFileError(AshbyQueryError, ValueError):
+    """A data file that cannot be read as records."""
 
 
 def iter_evaluate(
@@ -47,12 +73,16 @@ def iter_evaluate(
     >>> [r["id"] for r in iter_evaluate('status = "hired"', rows, "applications")]
     ['2']
     """
+    q = as_query(query, entity)
     if _bulk(data):
-        from . import duck
+        rows = _records_in_memory(data, q.entity)
+        if rows is None:
+            from . import duck
 
-        yield from duck.search(query, data, entity, now=now, semantics=semantics)
-        return
-    yield from as_query(query, entity).evaluate(data, now, semantics)
+            yield from duck.search(q, data, q.entity, now=now, semantics=semantics)
+            return
+        data = rows
+    yield from q.evaluate(data, now, semantics)
 
 
 def evaluate(
@@ -94,8 +124,12 @@ def count(
     >>> count('status = "hired"', [{"status": "hired"}, {"status": "new"}], "applications")
     1
     """
+    q = as_query(query, entity)
     if _bulk(data):
-        from . import duck
+        rows = _records_in_memory(data, q.entity)
+        if rows is None:
+            from . import duck
 
-        return duck.count(query, data, entity, now=now, semantics=semantics)
-    return len(as_query(query, entity).evaluate(data, now, semantics))
+            return duck.count(q, data, q.entity, now=now, semantics=semantics)
+        data = rows
+    return len(q.evaluate(data, now, semantics))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import functools
 import json
 import sqlite3
@@ -284,11 +285,22 @@ def search(
 
 
 def _plain(value: Any, is_json: bool) -> Any:
+    """A value DuckDB returned, as JSON would hold it (typed columns and nested structs too)."""
     if is_json and isinstance(value, str):
         return json.loads(value)
+    if isinstance(value, str | bool | int | float) or value is None:
+        return value
     if isinstance(value, dt.datetime):
         return format_wire(value)
-    return value
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v, False) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_plain(v, False) for v in value]
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)  # UUID, intervals and the like: their text form
 
 
 def count(

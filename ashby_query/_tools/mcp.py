@@ -384,10 +384,12 @@ class Hosted:
         self,
         base_url: str | None = None,
         *,
+        connector_id: str | None = None,
         client: Any = None,
         only: Collection[str] | None = None,
     ) -> None:
         self._base_url = base_url
+        self._connector_id = connector_id
         self._client = client
         self._only = _entity_names(only)
 
@@ -399,7 +401,7 @@ class Hosted:
         if self._client is None:
             from .._client.client import AsyncAshbyClient
 
-            self._client = AsyncAshbyClient(base_url=self._base_url)
+            self._client = AsyncAshbyClient(self._connector_id, base_url=self._base_url)
         return getattr(self._client, entity.name)
 
     async def search(
@@ -808,6 +810,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
     p.add_argument("--base-url", help="connector API base URL (default: AIRBYTE_BASE_URL)")
+    p.add_argument(
+        "--connector-id", help="the Ashby connector's id (default: AIRBYTE_CONNECTOR_ID)"
+    )
 
 
 def main(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
@@ -817,7 +822,9 @@ def main(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
 
     only = [n.strip() for n in args.entities.split(",") if n.strip()] if args.entities else None
     backend: Backend = (
-        load_data(args.data, only=only) if args.data else Hosted(args.base_url, only=only)
+        load_data(args.data, only=only)
+        if args.data
+        else Hosted(args.base_url, connector_id=args.connector_id, only=only)
     )
     if args.http:
         anyio.run(_serve_http, backend, args.host, args.port)
