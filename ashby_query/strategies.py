@@ -1174,9 +1174,9 @@ def semantics(**fixed: str) -> st.SearchStrategy[Semantics]:
     Keyword arguments pin options, for a property that holds under only some of them
     (``semantics(like_case="sensitive")`` for SQL's own ``LIKE``).
 
-    >>> semantics(like_case="loud")
+    >>> semantics(like_case="loud")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    hypothesis.errors.InvalidArgument: semantics(like_case='loud') is not a choice; use one of sensitive, insensitive.
+    hypothesis.errors.InvalidArgument: semantics(like_case='loud') is not a choice; ...
     """
     unknown = sorted(set(fixed) - set(_SEMANTICS_CHOICES))
     if unknown:
