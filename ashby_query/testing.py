@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import attrs
 import httpx
 
+from ._back.engine import project
 from ._client.client import AshbyClient, AsyncAshbyClient
 from ._client.core import (
     ASHBY_DEFINITION_ID,
@@ -489,23 +490,8 @@ def _shape(body: Mapping[str, Any], records: list[dict[str, Any]]) -> list[dict[
 
 
 def _pick(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in fields:
-        if name in record:
-            out[name] = record[name]
-            continue
-        path = name.split(".")
-        value: Any = record
-        for key in path:
-            if not isinstance(value, dict) or key not in value:
-                break
-            value = value[key]
-        else:
-            target = out
-            for key in path[:-1]:
-                target = target.setdefault(key, {})
-            target[path[-1]] = value
-    return out
+    """``select_fields``: a dotted name is a path, unless the record has it as a key."""
+    return project(record, [(n,) if n in record else tuple(n.split(".")) for n in fields])
 
 
 def _drop(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:

@@ -885,3 +885,11 @@ def test_fake_answers_bad_requests_with_400(fake, body):
     )
     assert 400 == answer.status_code
     assert answer.json()["errors"][0]["userPresentableMessage"]
+
+
+def test_fake_keeps_only_the_selected_fields():
+    """FakeAshby answers select_fields with the named fields and dotted paths only."""
+    records = {"jobs": [{"id": "j1", "title": "T", "a.b": 1, "author": {"name": "N", "x": 2}}]}
+    with FakeAshby(records) as fake, fake.client() as client:
+        page = client.jobs.list(select_fields=["id", "author.name", "a.b", "missing.key"])
+    assert [{"id": "j1", "author": {"name": "N"}, "a.b": 1}] == page.records
