@@ -39,7 +39,7 @@ from .._core.ast import Condition, Predicate, QueryAST
 from .._core.lower import lower_condition
 from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
-from .._core.values import Clock, like_matcher, like_segments, read_timestamp
+from .._core.values import ANY, ONE, Clock, like_matcher, like_segments, like_tokens, read_timestamp
 from .._core.walk import fold
 
 __all__ = ["compile_predicate", "evaluate_ast", "project"]
@@ -56,21 +56,8 @@ parse_timestamp = read_timestamp
 def like_regex(pattern: str, semantics: Semantics = DEFAULT_SEMANTICS) -> re.Pattern[str]:
     """The regular expression a like pattern stands for (whole value)."""
     wildcard = semantics.like_underscore == "wildcard"
-    parts: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
-            parts.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        if c == "%":
-            parts.append(".*")
-        elif c == "_" and wildcard:
-            parts.append(".")
-        else:
-            parts.append(re.escape(c))
-        i += 1
+    regex = {ANY: ".*", ONE: "."}
+    parts = [regex.get(kind) or re.escape(c) for kind, c in like_tokens(pattern, wildcard)]
     if semantics.like_mode == "substring":
         parts = [".*", *parts, ".*"]
     flags = re.DOTALL | (re.IGNORECASE if semantics.like_case == "insensitive" else 0)

@@ -36,7 +36,17 @@ from .._core.lower import lower
 from .._core.schema import ENTITIES
 from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
-from .._core.values import UTC, Clock, midnight, now_utc, read_timestamp, to_utc
+from .._core.values import (
+    ANY,
+    ONE,
+    UTC,
+    Clock,
+    like_tokens,
+    midnight,
+    now_utc,
+    read_timestamp,
+    to_utc,
+)
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -308,22 +318,12 @@ def _like_pattern(pattern: str, dialect: str, sem: Semantics) -> str:
     """The SQL pattern for a like pattern, as ``sem`` reads ``_`` and whole-value matching."""
     sqlite = dialect == "sqlite"
     out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
-            c, i = pattern[i + 1], i + 2
-        elif c == "%":
+    for kind, c in like_tokens(pattern, sem.like_underscore == "wildcard"):
+        if kind == ANY:
             out.append("*" if sqlite else "%")
-            i += 1
-            continue
-        elif c == "_" and sem.like_underscore == "wildcard":
+        elif kind == ONE:
             out.append("?" if sqlite else "_")
-            i += 1
-            continue
-        else:
-            i += 1
-        if sqlite:
+        elif sqlite:
             out.append(f"[{c}]" if c in "*?[" else c)
         else:
             out.append("\\" + c if c in "\\%_" else c)

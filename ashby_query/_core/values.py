@@ -216,6 +216,40 @@ def now_utc(clock: Clock) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+#: The kinds of a like pattern's tokens besides a literal character (kind ``""``):
+#: ``ANY`` for ``%``, ``ONE`` for a ``_`` read as a wildcard.
+ANY = "%"
+ONE = "_"
+
+
+def like_tokens(pattern: str, underscore_wildcard: bool = False) -> list[tuple[str, str]]:
+    r"""Read a like pattern once into ``(kind, character)`` tokens.
+
+    ``\%``, ``\_`` and ``\\`` are literal characters; a bare ``_`` is a literal unless
+    ``underscore_wildcard``. Every reader of like patterns (engine, SQL, the 2026
+    mapping) starts from these tokens, so they agree on the escapes.
+
+    >>> like_tokens(r"5\%_%", underscore_wildcard=True)
+    [('', '5'), ('', '%'), ('_', '_'), ('%', '%')]
+    """
+    tokens: list[tuple[str, str]] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
+            tokens.append(("", pattern[i + 1]))
+            i += 2
+            continue
+        if c == "%":
+            tokens.append((ANY, c))
+        elif c == "_" and underscore_wildcard:
+            tokens.append((ONE, c))
+        else:
+            tokens.append(("", c))
+        i += 1
+    return tokens
+
+
 def like_segments(pattern: str) -> list[str | None]:
     r"""Split a like pattern into literal strings and ``None`` for each ``%``.
 
@@ -227,22 +261,15 @@ def like_segments(pattern: str) -> list[str | None]:
     """
     parts: list[str | None] = []
     buf: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "%\\_":
-            buf.append(pattern[i + 1])
-            i += 2
-            continue
-        if c == "%":
+    for kind, char in like_tokens(pattern):
+        if kind == ANY:
             if buf:
                 parts.append("".join(buf))
                 buf = []
             if not parts or parts[-1] is not None:
                 parts.append(None)
         else:
-            buf.append(c)
-        i += 1
+            buf.append(char)
     if buf:
         parts.append("".join(buf))
     return parts
@@ -281,18 +308,11 @@ def like_matcher(
     """
     # Segments between the % signs: lists of (character, is a wildcard).
     segments: list[list[tuple[str, bool]]] = [[]]
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\" and i + 1 < n and pattern[i + 1] in "%\\_":
-            segments[-1].append((pattern[i + 1], False))
-            i += 2
-            continue
-        if c == "%":
+    for kind, char in like_tokens(pattern, underscore_wildcard):
+        if kind == ANY:
             segments.append([])
         else:
-            segments[-1].append((c, c == "_" and underscore_wildcard))
-        i += 1
+            segments[-1].append((char, kind == ONE))
     if substring:
         segments = [[], *segments, []]
     plain = not ignore_case and not any(w for seg in segments for _, w in seg)
