@@ -34,10 +34,11 @@ from hypothesis import currently_in_test_context, event
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ._back.compiler import get_dialect, like_to_2026
+from ._back.compiler import get_dialect
 from ._back.engine import compile_predicate, depth
 from ._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from ._core.errors import QueryError
+from ._core.lower import like_operator
 from ._core.schema import Entity, get_entity
 from ._core.semantics import Semantics
 from ._core.types import FieldType, Op
@@ -561,7 +562,7 @@ def _predicate(
     if op is Op.LIKE:
         pattern = _pattern(name)
         if like_2026:
-            pattern = pattern.filter(lambda p: like_to_2026(p) is not None)
+            pattern = pattern.filter(lambda p: like_operator(p) is not None)
         return pattern.map(lambda p: Predicate(Op.LIKE, name, p))
     if op in (Op.FUZZY, Op.KEYWORD):
         return _words_value(name, op).map(lambda w: Predicate(op, name, w))

@@ -206,8 +206,3 @@ def _leaf(
         assert isinstance(value, Condition)
         return {"any": {field: compile_condition(value, dialect, now)}}
     return {key: {field: _wire(value)}}
-
-
-def like_to_2026(pattern: str) -> tuple[str, str] | None:
-    """Return the 2026 operator and value for a like pattern, or ``None`` if none fits."""
-    return like_operator(pattern)
