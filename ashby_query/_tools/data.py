@@ -31,12 +31,15 @@ def _bulk(data: object) -> bool:
     return type(data).__module__.partition(".")[0] in _FRAME_MODULES
 
 
-def _records_in_memory(data: Any, entity: str) -> list[dict[str, Any]] | None:
-    """The records of a JSON file DuckDB should not read, or ``None`` for DuckDB's files.
+def _in_memory(data: Any, entity: str) -> Any:
+    """The records to run in memory, or ``None`` when ``data`` is for DuckDB.
 
-    A JSON object of entity name to records, and any JSON file when DuckDB is not
-    installed, are read here, as the command line's ``--data`` reads them.
+    Records in Python stay as they are. A JSON object of entity name to records, and any
+    JSON file when DuckDB is not installed, are read here, as the command line's
+    ``--data`` reads them; other files and frames go to DuckDB.
     """
+    if not _bulk(data):
+        return data
     if not isinstance(data, str | os.PathLike):
         return None
     from .duck import wants_duckdb
@@ -74,15 +77,13 @@ def iter_evaluate(
     ['2']
     """
     q = as_query(query, entity)
-    if _bulk(data):
-        rows = _records_in_memory(data, q.entity)
-        if rows is None:
-            from . import duck
+    rows = _in_memory(data, q.entity)
+    if rows is None:
+        from . import duck
 
-            yield from duck.search(q, data, q.entity, now=now, semantics=semantics)
-            return
-        data = rows
-    yield from q.evaluate(data, now, semantics)
+        yield from duck.search(q, data, q.entity, now=now, semantics=semantics)
+        return
+    yield from q.evaluate(rows, now, semantics)
 
 
 def evaluate(
@@ -125,11 +126,9 @@ def count(
     1
     """
     q = as_query(query, entity)
-    if _bulk(data):
-        rows = _records_in_memory(data, q.entity)
-        if rows is None:
-            from . import duck
+    rows = _in_memory(data, q.entity)
+    if rows is None:
+        from . import duck
 
-            return duck.count(q, data, q.entity, now=now, semantics=semantics)
-        data = rows
-    return len(q.evaluate(data, now, semantics))
+        return duck.count(q, data, q.entity, now=now, semantics=semantics)
+    return len(q.evaluate(rows, now, semantics))
