@@ -105,3 +105,14 @@ def test_typed_columns_come_back_as_json_values(tmp_path):
     assert isinstance(record["candidate"]["id"], str)
     assert "2024-01-02" == record["candidate"]["at"]
     assert "2024-01-01T10:00:00Z" == record["createdAt"]
+
+
+def test_an_unreadable_file_is_a_library_error(tmp_path):
+    """DuckDB's own exception never reaches the caller: a broken file is an SqlError."""
+    path = tmp_path / "applications.parquet"
+    path.write_text("garbage", "utf-8")
+    with pytest.raises(aq.SqlError, match="DuckDB could not read the data") as info:
+        aq.evaluate('status = "a"', path, "applications")
+    assert "too small to be a Parquet file" in info.value.detail
+    with pytest.raises(aq.SqlError):
+        aq.count('status = "a"', path, "applications")

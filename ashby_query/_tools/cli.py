@@ -502,12 +502,9 @@ def _search(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> None:
                 else:
                     _write_records(duck.search(q, path), out, e, q, table)
                 return
-            except Exception as exc:
-                if "duckdb" not in type(exc).__module__:
-                    raise
+            except duck.DuckDBError as exc:
                 if not path.lower().endswith((".json", ".jsonl", ".ndjson")):
-                    first = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-                    raise UsageError(f"{path} cannot be read: {first}") from None
+                    raise UsageError(f"{path} cannot be read: {exc.detail}") from None
                 # JSON that DuckDB cannot take: the in-memory reader says exactly why.
         records = _load_data(path, e.name)
         rows = q.evaluate(records)

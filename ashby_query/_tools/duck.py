@@ -28,6 +28,7 @@ import attrs
 from .._back.engine import compile_predicate, project
 from .._back.sql import SqlError, SqlQuery, SqlTable, to_sql
 from .._core.ast import Predicate
+from .._core.errors import AshbyQueryError
 from .._core.schema import ENTITIES, Entity
 from .._core.semantics import Semantics
 from .._core.types import FieldType, Op
@@ -36,6 +37,7 @@ from .._front.builder import EntityRef, Query, as_query
 
 __all__ = [
     "FILE_SUFFIXES",
+    "DuckDBError",
     "connect",
     "count",
     "load",
@@ -250,6 +252,31 @@ def _prepare(
     return con, q, sq
 
 
+class DuckDBError(SqlError):
+    """DuckDB could not read the data or run the query; ``detail`` is its first line."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"DuckDB could not read the data or run the query: {detail}. Check that the file "
+            "is the kind its suffix says and holds one record per row."
+        )
+
+
+@contextlib.contextmanager
+def _duck_errors() -> Iterator[None]:
+    """Turn DuckDB's own exceptions into :class:`DuckDBError`, keeping the original."""
+    try:
+        yield
+    except AshbyQueryError:
+        raise
+    except Exception as exc:
+        if "duckdb" not in type(exc).__module__:
+            raise
+        detail = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        raise DuckDBError(detail) from exc
+
+
 def search(
     query: Any,
     data: Any,
@@ -266,22 +293,23 @@ def search(
     them, except that null fields are left out (files do not tell null from missing);
     timestamps read from typed columns are written in the wire form.
     """
-    con, q, sq = _prepare(query, data, entity, con, now, False, semantics)
-    cursor = con.execute(sq.sql, list(sq.params))
-    names = [d[0] for d in cursor.description]
-    json_columns = {d[0] for d in cursor.description if str(d[1]).upper() == "JSON"}
-    while True:
-        batch = cursor.fetchmany(_BATCH)
-        if not batch:
-            return
-        for row in batch:
-            # Missing and null read alike from files: leave both out, as a missing key.
-            record = {
-                n: _plain(v, n in json_columns)
-                for n, v in zip(names, row, strict=True)
-                if v is not None
-            }
-            yield project(record, q.ast.fields) if q.ast.fields is not None else record
+    with _duck_errors():
+        con, q, sq = _prepare(query, data, entity, con, now, False, semantics)
+        cursor = con.execute(sq.sql, list(sq.params))
+        names = [d[0] for d in cursor.description]
+        json_columns = {d[0] for d in cursor.description if str(d[1]).upper() == "JSON"}
+        while True:
+            batch = cursor.fetchmany(_BATCH)
+            if not batch:
+                return
+            for row in batch:
+                # Missing and null read alike from files: leave both out, as a missing key.
+                record = {
+                    n: _plain(v, n in json_columns)
+                    for n, v in zip(names, row, strict=True)
+                    if v is not None
+                }
+                yield project(record, q.ast.fields) if q.ast.fields is not None else record
 
 
 def _plain(value: Any, is_json: bool) -> Any:
@@ -313,8 +341,9 @@ def count(
     semantics: Semantics | None = None,
 ) -> int:
     """How many records of ``data`` the query returns, counted in DuckDB."""
-    con, _q, sq = _prepare(query, data, entity, con, now, True, semantics)
-    return int(con.execute(sq.sql, list(sq.params)).fetchone()[0])
+    with _duck_errors():
+        con, _q, sq = _prepare(query, data, entity, con, now, True, semantics)
+        return int(con.execute(sq.sql, list(sq.params)).fetchone()[0])
 
 
 # --------------------------------------------------------------------------- command line
