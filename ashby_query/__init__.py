@@ -11,20 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._back.compiler import DIALECT_2026, REFERENCE, Dialect
-from ._client.errors import (
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ClientError,
-    ConfigurationError,
-    NotFoundError,
-    PaginationError,
-    RateLimitError,
-    RequestTimeout,
-    ResponseError,
-    ServerError,
-    TransportError,
-)
 from ._core.ast import (
     And,
     Condition,
@@ -46,7 +32,6 @@ from ._core.errors import (
     UnknownFieldError,
 )
 from ._core.schema import ENTITIES, Entity, SearchField
-from ._core.semantics import Semantics
 from ._core.types import MAX_LIMIT, FieldType, Op
 from ._core.walk import Transformer, fold
 from ._front.builder import (
@@ -68,9 +53,6 @@ from ._front.builder import (
     parse,
 )
 from ._front.parser import Limits
-from ._tools.agent import describe, tool_schema
-from ._tools.data import count, evaluate, iter_evaluate
-from ._tools.sample import sample_records
 
 __all__ = [
     "APIError",
@@ -154,21 +136,63 @@ if TYPE_CHECKING:
     from ._back.sql import SqlError, SqlQuery, SqlTable
     from ._client.client import AshbyClient, AsyncAshbyClient, AsyncRecordWalk, RecordWalk
     from ._client.core import Resume, RetryPolicy, SearchPage
+    from ._client.errors import (
+        APIError,
+        AuthenticationError,
+        BadRequestError,
+        ClientError,
+        ConfigurationError,
+        NotFoundError,
+        PaginationError,
+        RateLimitError,
+        RequestTimeout,
+        ResponseError,
+        ServerError,
+        TransportError,
+    )
+    from ._core.semantics import Semantics
+    from ._tools.agent import describe, tool_schema
+    from ._tools.data import count, evaluate, iter_evaluate
+    from ._tools.sample import sample_records
 
-# The client pulls in httpx, which costs more to import than the rest of the package, and
-# the SQL back end is only for some users: both load on first use, so `import ashby_query`
-# stays quick for parsing and compiling.
+# Cold start: `import ashby_query` loads only what parsing and compiling need (issue 15
+# asks for under 30 ms). Everything else loads on first use through `__getattr__` below:
+# the client (httpx costs more to import than the rest of the package), the SQL back end,
+# the client's exceptions, the engine's Semantics, and the tools (the agent catalogue,
+# the in-memory data helpers, and the sample data with its uuid and random imports).
+# Names listed here are in `__all__` and `dir()`, type-check through the TYPE_CHECKING
+# imports above, and pickle by reference as before. tests/test_cold_start.py checks that
+# none of these modules loads on import and that every name resolves.
 _LAZY = {
+    "APIError": "_client.errors",
     "AshbyClient": "_client.client",
     "AsyncAshbyClient": "_client.client",
     "AsyncRecordWalk": "_client.client",
+    "AuthenticationError": "_client.errors",
+    "BadRequestError": "_client.errors",
+    "ClientError": "_client.errors",
+    "ConfigurationError": "_client.errors",
+    "NotFoundError": "_client.errors",
+    "PaginationError": "_client.errors",
+    "RateLimitError": "_client.errors",
     "RecordWalk": "_client.client",
+    "RequestTimeout": "_client.errors",
+    "ResponseError": "_client.errors",
     "Resume": "_client.core",
     "RetryPolicy": "_client.core",
     "SearchPage": "_client.core",
+    "Semantics": "_core.semantics",
+    "ServerError": "_client.errors",
     "SqlError": "_back.sql",
     "SqlQuery": "_back.sql",
     "SqlTable": "_back.sql",
+    "TransportError": "_client.errors",
+    "count": "_tools.data",
+    "describe": "_tools.agent",
+    "evaluate": "_tools.data",
+    "iter_evaluate": "_tools.data",
+    "sample_records": "_tools.sample",
+    "tool_schema": "_tools.agent",
 }
 
 

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._back.compiler import Dialect, compile_ast
-from .._back.engine import compile_predicate, evaluate_ast
-from .._back.formatter import format_query
 from .._core.ast import (
     And,
     Condition,
@@ -34,16 +32,18 @@ from .._core.ast import (
 from .._core.errors import Problem, QueryError, UnknownFieldError
 from .._core.lower import lower
 from .._core.schema import ENTITIES, Entity, get_entity
-from .._core.semantics import Semantics
 from .._core.types import Op
 from .._core.validate import BUILDER_HINTS, validate
 from .._core.values import Clock, shown
 from .bounds import check_condition, check_query
-from .decompiler import decompile
 from .parser import Limits, parse_condition_text, parse_text
 
 if TYPE_CHECKING:  # the SQL back end loads with the first to_sql()
     from .._back.sql import SqlQuery, SqlTable
+    from .._core.semantics import Semantics
+
+# The engine, the formatter and the decompiler load on first use (cold start, issue 15):
+# parsing and compiling need none of them.
 
 __all__ = [
     "F",
@@ -417,6 +417,8 @@ class Query:
         """
         pred = self._predicate
         if pred is None or now is not None or semantics is not None:
+            from .._back.engine import compile_predicate
+
             pred = compile_predicate(self.ast.filter, now, semantics)
             # Cached on this immutable query, unless "today" must be read afresh each time.
             if now is None and semantics is None and not _has_relative(self.ast.filter):
@@ -430,13 +432,19 @@ class Query:
         semantics: Semantics | None = None,
     ) -> list[Mapping[str, Any]]:
         """Filter, sort, limit and project ``records`` in memory."""
+        from .._back.engine import evaluate_ast
+
         types = {n: f.type for n, f in self.schema.searchable.items()}
         return evaluate_ast(self.ast, records, types, now, semantics)
 
     def __str__(self) -> str:
+        from .._back.formatter import format_query
+
         return format_query(self.ast)
 
     def __repr__(self) -> str:
+        from .._back.formatter import format_query
+
         return f"Query({self.entity!r}, {format_query(self.ast)!r})"
 
 
@@ -576,6 +584,8 @@ def from_params(
     >>> from_params(q.to_params(), entity="applications") == q
     True
     """
+    from .decompiler import decompile
+
     schema = _schema(entity)
     return Query._checked(validate(decompile(params, schema.name, limits), entity=schema), schema)
 
