@@ -19,7 +19,8 @@ Two ways the package can start, both measured:
 package cannot go under while its value objects are attrs classes, so the part the package
 controls is printed as "ours over attrs". The bench also checks that importing, parsing
 and compiling write nothing to disk (no file appears in the package or the temporary
-directory), and lists the slow standard-library modules loaded after each program.
+directory), lists the slow standard-library modules loaded after each program, and
+times each attrs class the import creates (best of ``runs`` fresh processes).
 """
 
 from __future__ import annotations
@@ -137,6 +138,43 @@ def loaded(code: str) -> list[str]:
     return out.stdout.split()
 
 
+# Runs in a child: times attrs' class builder around `import ashby_query`. It wraps a
+# private attrs method, so on an attrs without it the listing is skipped.
+_CLASS_PROBE = """
+import time, attrs
+try:
+    from attr._make import _ClassBuilder
+except ImportError:
+    raise SystemExit(0)
+build = _ClassBuilder.build_class
+def timed(self):
+    t = time.perf_counter()
+    cls = build(self)
+    print(f"{cls.__module__}.{cls.__qualname__} {(time.perf_counter() - t) * 1e6:.0f}")
+    return cls
+_ClassBuilder.build_class = timed
+import ashby_query
+"""
+
+
+def attrs_class_costs(runs: int) -> dict[str, float]:
+    """Best µs to build each attrs class that `import ashby_query` creates, installed."""
+    pycache = tempfile.mkdtemp(prefix="aq-cold-pyc-")
+    env = _env("installed", pycache)
+    best: dict[str, float] = {}
+    try:
+        for _ in range(runs):
+            out = subprocess.run(
+                [sys.executable, "-c", _CLASS_PROBE], env=env, capture_output=True, text=True
+            )
+            for line in out.stdout.splitlines():
+                name, us = line.rsplit(" ", 1)
+                best[name] = min(best.get(name, float("inf")), float(us))
+    finally:
+        shutil.rmtree(pycache, ignore_errors=True)
+    return best
+
+
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     print(f"python {sys.version.split()[0]}, best of {runs} fresh processes each")
@@ -145,9 +183,9 @@ def main() -> None:
     for mode in MODES:
         for name, code in PROGRAMS.items():
             wall, cpu = best[mode, name]
-            mods = " ".join(loaded(code)) if mode == MODES[0] else ""
+            mods = (" ".join(loaded(code)) or "-") if mode == MODES[0] else "(as above)"
             over = cpu - best[mode, PASS][1]
-            print(f"{mode:10} {name:20} {wall:8.1f} {cpu:8.1f} {over:14.1f}  {mods or '-'}")
+            print(f"{mode:10} {name:20} {wall:8.1f} {cpu:8.1f} {over:14.1f}  {mods}")
     for mode in MODES:
         s = summary(best, mode)
         print(
@@ -156,6 +194,16 @@ def main() -> None:
             f"first parse {s['parse']:.1f} ms (aim < {AIM_PARSE_MS:g})"
         )
     print("written to disk:", ", ".join(written) if written else "nothing")
+    costs = attrs_class_costs(runs)
+    if costs:
+        print(f"\nattrs classes built by the import, installed, best µs of {runs}:")
+        for name, us in sorted(costs.items(), key=lambda kv: -kv[1]):
+            print(f"  {us:6.0f}  {name.removeprefix('ashby_query.')}")
+        total = sum(costs.values()) / 1e3
+        print(
+            f"  {total:6.1f} ms for {len(costs)} classes "
+            f"({total / summary(best, MODES[0])['ours']:.0%} of ours over attrs)"
+        )
 
 
 if __name__ == "__main__":

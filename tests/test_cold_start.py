@@ -35,6 +35,7 @@ LAZY_MODULES = {
 # Third-party and standard-library modules that only other features or error paths need.
 HEAVY_MODULES = {
     "asyncio",
+    "bisect",
     "difflib",
     "duckdb",
     "hashlib",

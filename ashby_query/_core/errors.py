@@ -18,7 +18,6 @@ records that make it, and ``QueryError.suggestion`` is the query text with them 
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -129,6 +128,8 @@ class Problem:
 
 def locate(text: str, offset: int) -> tuple[int, int]:
     """Return the 1-based line and column of ``offset`` in ``text``."""
+    import bisect  # only error paths place problems: kept off the import (cold start)
+
     starts = _line_starts(text)
     line = bisect.bisect_right(starts, offset)
     return line, offset - starts[line - 1] + 1
