@@ -12,8 +12,10 @@ Two ways the package can start, both measured:
 - ``installed``: from bytecode, as after ``pip install`` (pip compiles the ``.pyc`` files
   at install time). The bench compiles them once into a temporary ``PYTHONPYCACHEPREFIX``
   directory, outside the source tree, and deletes it at the end. The aims are judged here.
-- ``source``: no bytecode (``PYTHONDONTWRITEBYTECODE=1``, as an editable checkout with
-  bytecode writing off), so every start compiles each module it imports.
+- ``source``: no bytecode for the package (``PYTHONDONTWRITEBYTECODE=1``, as an editable
+  checkout with bytecode writing off), so every start compiles each of its modules it
+  imports. The children run on a copy of the package without ``__pycache__`` folders, in
+  a temporary directory, so stray ``.pyc`` files in the checkout cannot mix the modes.
 
 ``import attrs`` alone (with the ``typing`` and ``inspect`` it pulls in) is a floor the
 package cannot go under while its value objects are attrs classes, so the part the package
@@ -61,6 +63,11 @@ PROGRAMS = {
         "import ashby_query as aq; aq.compile('status = \"a\" and createdAt > 2024-01-01', "
         "entity='applications')"
     ),
+    # The command line, start to finish (for reference: no aim is set for it).
+    "ashby-query compile": (
+        "import runpy, sys; sys.argv = ['ashby-query', 'compile', 'applications', "
+        "'status = \"a\"']; runpy.run_module('ashby_query', run_name='__main__')"
+    ),
 }
 MODES = ("installed", "source")
 AIM_IMPORT_MS, AIM_PARSE_MS = 30.0, 5.0
@@ -78,11 +85,12 @@ def _env(mode: str, pycache: str) -> dict[str, str]:
     return env
 
 
-def _run_ms(code: str, env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU time of one fresh interpreter running ``code``, in ms."""
+def _run_ms(code: str, env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """Wall and CPU time of one fresh interpreter running ``code`` in ``cwd``, in ms."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    run = [sys.executable, "-c", code]
+    subprocess.run(run, check=True, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -99,24 +107,37 @@ def measure(runs: int) -> tuple[dict[tuple[str, str], tuple[float, float]], list
     """Best (wall, cpu) ms per (mode, program), and any files the programs wrote."""
     pycache = tempfile.mkdtemp(prefix="aq-cold-pyc-")
     scratch = tempfile.mkdtemp(prefix="aq-cold-tmp-")
+    # The child's cwd comes first on sys.path: the source mode imports a copy without
+    # bytecode, the installed mode the checkout, with its bytecode in `pycache`.
+    copy = tempfile.mkdtemp(prefix="aq-cold-src-")
+    shutil.copytree(
+        PACKAGE, Path(copy) / PACKAGE.name, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    cwds = {"installed": str(PACKAGE.parent), "source": copy}
     try:
         envs = {mode: _env(mode, pycache) for mode in MODES}
         for env in envs.values():  # keeps its own files out of the "written" check below
             env["TMPDIR"] = scratch
         # Compile the bytecode once, as pip does at install time.
-        subprocess.run([sys.executable, "-c", PROGRAMS["+ first compile"]], env=envs["installed"])
-        before = set(_files(PACKAGE, Path(scratch)))
+        for code in PROGRAMS.values():
+            subprocess.run(
+                [sys.executable, "-c", code],
+                env=envs["installed"],
+                cwd=cwds["installed"],
+                capture_output=True,
+            )
+        before = set(_files(PACKAGE, Path(scratch), Path(copy)))
         best: dict[tuple[str, str], tuple[float, float]] = {}
         for _ in range(runs):
             for mode in MODES:
                 for name, code in PROGRAMS.items():
-                    wall, cpu = _run_ms(code, envs[mode])
+                    wall, cpu = _run_ms(code, envs[mode], cwds[mode])
                     old = best.get((mode, name), (float("inf"), float("inf")))
                     best[mode, name] = (min(old[0], wall), min(old[1], cpu))
-        written = sorted(set(_files(PACKAGE, Path(scratch))) - before)
+        written = sorted(set(_files(PACKAGE, Path(scratch), Path(copy))) - before)
     finally:
-        shutil.rmtree(pycache, ignore_errors=True)
-        shutil.rmtree(scratch, ignore_errors=True)
+        for folder in (pycache, scratch, copy):
+            shutil.rmtree(folder, ignore_errors=True)
     return best, written
 
 
@@ -133,9 +154,11 @@ def summary(best: dict[tuple[str, str], tuple[float, float]], mode: str) -> dict
 
 def loaded(code: str) -> list[str]:
     """Which watched modules are in sys.modules after ``code`` runs."""
-    probe = f"import sys\n{code}\nprint(' '.join(m for m in {WATCH!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    return out.stdout.split()
+    # Printed at exit, as the command line program ends with sys.exit().
+    report = f"print(*[m for m in {WATCH!r} if m in sys.modules], file=sys.stderr)"
+    code = f"import atexit, sys\natexit.register(lambda: {report})\n{code}"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stderr.split()
 
 
 # Runs in a child: times attrs' class builder around `import ashby_query`. It wraps a
@@ -165,7 +188,11 @@ def attrs_class_costs(runs: int) -> dict[str, float]:
     try:
         for _ in range(runs):
             out = subprocess.run(
-                [sys.executable, "-c", _CLASS_PROBE], env=env, capture_output=True, text=True
+                [sys.executable, "-c", _CLASS_PROBE],
+                env=env,
+                cwd=PACKAGE.parent,
+                capture_output=True,
+                text=True,
             )
             for line in out.stdout.splitlines():
                 name, us = line.rsplit(" ", 1)

@@ -33,12 +33,9 @@ The ``mcp`` package is imported only when the server starts (``pip install
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import builtins
 import copy
 import functools
-import hashlib
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
@@ -51,8 +48,6 @@ from .._core.schema import ENTITIES, SEARCHABLE, Entity, get_entity
 from .._core.types import Op
 from .._core.validate import MAX_LIMIT, op_word
 from .._front.builder import Query, parse
-from .agent import describe, tool_schema
-from .sample import sample_records
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -173,6 +168,9 @@ class LocalData:
 
     @staticmethod
     def _cursor(entity: Entity, key: str, offset: int) -> str:
+        import base64  # the cursor helpers load with the first page (CLI cold start)
+        import hashlib
+
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         raw = json.dumps({"e": entity.name, "q": digest, "o": offset}, separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -181,6 +179,10 @@ class LocalData:
     def _offset(entity: Entity, key: str, cursor: str | None) -> int:
         if cursor is None:
             return 0
+        import base64
+        import binascii
+        import hashlib
+
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             data = json.loads(raw)
@@ -437,6 +439,8 @@ def load_data(source: str, *, only: Collection[str] | None = None) -> LocalData:
     12
     """
     if source == "sample":
+        from .sample import sample_records
+
         return LocalData(sample_records(), only=only)
     if Path(source).is_dir():
         return FileData.folder(Path(source), only=only)
@@ -506,6 +510,8 @@ def _names(backend: Backend) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=16)
 def _tools(names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """The tools for the entities ``names``, by tool name (built once; do not mutate)."""
+    from .agent import tool_schema
+
     tools: list[dict[str, Any]] = []
     entities = [ENTITIES[n] for n in names]
     for e in entities:
@@ -669,6 +675,8 @@ async def _run(backend: Backend, name: str, args: Mapping[str, Any]) -> dict[str
         q = parse(args["query"], args["entity"])
         return {"canonical": str(q), "params": q.to_params()}
     if name == "describe_entity":
+        from .agent import describe
+
         return {"text": describe(args["entity"])}
     action, _, rest = name.partition("_")
     entity = next(e for e in backend.entities() if rest in (e.name, _singular(e)))
