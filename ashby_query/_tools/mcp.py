@@ -39,8 +39,7 @@ import functools
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from .._client.errors import ClientError, NotFoundError
 from .._core.errors import AshbyQueryError, QueryError
@@ -48,6 +47,9 @@ from .._core.schema import ENTITIES, SEARCHABLE, Entity, get_entity
 from .._core.types import Op
 from .._core.validate import MAX_LIMIT, op_word
 from .._front.builder import Query, parse
+
+if TYPE_CHECKING:  # pathlib loads with the first --data path (CLI cold start)
+    from pathlib import Path
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -315,6 +317,8 @@ class FileData(LocalData):
     def _loaded(self, entity: Entity) -> list[dict[str, Any]]:
         rows = self._records.get(entity.name)
         if rows is None:
+            from pathlib import Path
+
             source = self._files[entity.name]
             try:
                 suffix = source.suffix.lower() if isinstance(source, Path) else ""
@@ -442,6 +446,8 @@ def load_data(source: str, *, only: Collection[str] | None = None) -> LocalData:
         from .sample import sample_records
 
         return LocalData(sample_records(), only=only)
+    from pathlib import Path
+
     if Path(source).is_dir():
         return FileData.folder(Path(source), only=only)
     if Path(source).suffix.lower() in (".duckdb", ".ddb"):
