@@ -72,6 +72,9 @@ class Builder:
         self.text = text
         self.entity = entity
         self.limits = limits
+        # Read on every value: kept here rather than looked up through limits each time.
+        self.max_in = limits.max_in
+        self.max_string = limits.max_string
         self.clauses: dict[str, Any] = {}
 
     def _bound(self, slug: str, what: str, size: int, bound: str, span: Span) -> QueryError:
@@ -198,7 +201,7 @@ class Builder:
     def values_more(self, c: list[Any], s: Span) -> list[Val]:
         vals: list[Val] = c[0]
         vals.append(c[1])
-        if len(vals) > self.limits.max_in:
+        if len(vals) > self.max_in:
             raise QueryError(
                 [
                     Problem(
@@ -217,7 +220,7 @@ class Builder:
 
     def string(self, c: list[Any], s: Span) -> Val:
         text: str = c[0][1]
-        if len(text) - 2 > self.limits.max_string:
+        if len(text) - 2 > self.max_string:
             raise self._bound("string_too_long", "string", len(text) - 2, "max_string", s)
         return _new(Val, (unescape(text) if "\\" in text else text[1:-1], s, "string"))
 
