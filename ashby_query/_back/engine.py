@@ -40,7 +40,16 @@ from .._core.ast import Condition, Predicate, QueryAST, RelativeTime
 from .._core.lower import lower_condition
 from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
-from .._core.values import ANY, ONE, Clock, like_matcher, like_segments, like_tokens, read_timestamp
+from .._core.values import (
+    ANY,
+    ONE,
+    Clock,
+    like_matcher,
+    like_segments,
+    like_tokens,
+    now_utc,
+    read_timestamp,
+)
 from .._core.walk import fold
 
 __all__ = ["Matcher", "compile_matcher", "compile_predicate", "evaluate_ast", "project"]
@@ -324,18 +333,23 @@ class _Compiled:
 # depends on the tree and the semantics alone. A tree with `today` or `now` is compiled
 # on every call, so each call reads the clock afresh. (Keyed by identity: hashing a tree
 # would recurse on deep ones.)
-_CACHE: dict[tuple[int, Semantics], _Compiled] = {}
+_CACHE: dict[tuple[int, Semantics | None], _Compiled] = {}
 _CACHE_SIZE = 256
 
 
 def _compiled(root: Condition, now: Clock, semantics: Semantics | None) -> _Compiled:
-    sem = DEFAULT_SEMANTICS if semantics is None else semantics
-    key = (id(root), sem)
+    key = (id(root), semantics)  # None, not the default's value: no hashing per call
     found = _CACHE.get(key)
     if found is not None and found.root is root:
         return found
-    done = _compile(root, now, sem)
-    if _fixed(root):
+    read: list[bool] = []
+
+    def clock() -> dt.datetime:  # lowering reads it once, and only for a relative time
+        read.append(True)
+        return now_utc(now)
+
+    done = _compile(root, clock, DEFAULT_SEMANTICS if semantics is None else semantics)
+    if not read:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
         _CACHE[key] = done
@@ -422,7 +436,7 @@ def _closures(root: Condition, sem: Semantics) -> Pred:
 _GEN_DEPTH = 40  # well under the compiler's nesting limit (200 parentheses)
 _GEN_NODES = 256
 _CMP_SRC = {Op.EQ: "==", Op.NEQ: "!=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
-_CODES: dict[tuple[str, str], CodeType] = {}
+_CODES: dict[tuple[str, str], tuple[CodeType, tuple[Any, ...] | None]] = {}
 _PREFIX = re.compile(r"[^%_\\\\]+%")
 _FROM_ISO = dt.datetime.fromisoformat
 
@@ -637,21 +651,20 @@ class _Made:
         found = self.space.get(kind)
         if found is None:
             key = (kind, self.body)
-            code = _CODES.get(key)
-            if code is None:
+            made = _CODES.get(key)
+            if made is None:
+                scratch: dict[str, Any] = {}
                 source = _TEMPLATES[kind].replace("BODY", self.body)
-                code = compile(source, "<ashby_query predicate>", "exec")
+                exec(compile(source, "<ashby_query predicate>", "exec"), scratch)
+                made = scratch[kind].__code__, scratch[kind].__defaults__
                 if len(_CODES) >= 256:
                     _CODES.clear()
-                _CODES[key] = code
-            scratch: dict[str, Any] = {}
-            exec(code, scratch)
-            made = scratch[kind]
+                _CODES[key] = made
+            code, defaults = made
             # The placeholders become this query's values: constants are the cheapest
             # names to read (a closure cell is copied in at every call).
-            own = made.__code__
-            consts = tuple(self.consts.get(c, c) if type(c) is str else c for c in own.co_consts)
-            found = FunctionType(own.replace(co_consts=consts), self.space, kind, made.__defaults__)
+            consts = tuple(self.consts.get(c, c) if type(c) is str else c for c in code.co_consts)
+            found = FunctionType(code.replace(co_consts=consts), self.space, kind, defaults)
             self.space[kind] = found  # stored when whole: no thread sees a placeholder
         return found
 

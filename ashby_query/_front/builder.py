@@ -429,7 +429,7 @@ class Query:
         semantics: Semantics | None = None,
     ) -> list[Mapping[str, Any]]:
         """Filter, sort, limit and project ``records`` in memory."""
-        types = {n: f.type for n, f in self.schema.searchable.items()}
+        types = {n: f.type for n, f in self.schema.searchable.items()} if self.ast.sort else {}
         return evaluate_ast(self.ast, records, types, now, semantics)
 
     def __str__(self) -> str:
