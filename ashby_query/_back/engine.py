@@ -517,16 +517,16 @@ class _Gen:
         self.nodes += 1
         sem, f, op, v = self.sem, p.field, p.op, p.value
         if op is Op.IS_NULL:
-            return f"r.get({self.bind('f', f)}) is None"
+            return f"record.get({self.bind('f', f)}) is None"
         if (op is Op.NEQ and sem.nulls == "neq_matches") or (
             op not in _CMP_SRC and op is not Op.LIKE
         ):
-            return f"{self.bind('L', _leaf(p, sem))}(r)"
+            return f"{self.bind('L', _leaf(p, sem))}(record)"
         x = self.local()
-        get = f"({x} := r.get({self.bind('f', f)}))"
+        get = f"({x} := record.get({self.bind('f', f)}))"
         if op is Op.LIKE:
             if sem.like_mode == "pattern" and _exact(v, sem):  # type: ignore[arg-type]
-                return f"{self.bind('L', _leaf(p, sem))}(r)"
+                return f"{self.bind('L', _leaf(p, sem))}(record)"
             if sem.like_mode == "pattern" and _PREFIX.fullmatch(v):  # type: ignore[arg-type]
                 # "Ann%": one anchored match of the literal, as like_matcher's head test.
                 lit = str(v)[:-1]
@@ -553,7 +553,7 @@ class _Gen:
         if isinstance(v, bool) or (
             sem.eq_case == "insensitive" and op in (Op.EQ, Op.NEQ) and isinstance(v, str)
         ):
-            return f"{self.bind('L', _leaf(p, sem))}(r)"
+            return f"{self.bind('L', _leaf(p, sem))}(record)"
         if op is Op.EQ:  # the cheap test first: most records differ
             return f"({get} == {self.bind('v', v)} and type({x}) is str)"
         return f"(type{get} is str and {x} {_CMP_SRC[op]} {self.bind('v', v)})"
@@ -605,33 +605,32 @@ class _Gen:
 # relative times, which no clock changes: `_other` answers it for other semantics.
 _TEMPLATES = {
     "match": """\
-def match(r):
+def match(record):
     try:
         return BODY
     except ValueError:
-        return _slow(r)
+        return _slow(record)
 """,
     "matches": """\
 def matches(record, now=None, semantics=None):
     if semantics is None:
-        r = record
         try:
             return BODY
         except ValueError:
-            return _slow(r)
+            return _slow(record)
     return _other(record, now, semantics)
 """,
     "select": """\
 def select(rows):
     out = []
     keep = out.append
-    for r in rows:
+    for record in rows:
         try:
             if BODY:
-                keep(r)
+                keep(record)
         except ValueError:
-            if _slow(r):
-                keep(r)
+            if _slow(record):
+                keep(record)
     return out
 """,
 }
