@@ -1,9 +1,12 @@
 """The in-memory engine: run a query over records you already hold.
 
 A query is validated, then lowered (relative times resolved, whole days turned into
-ranges, see ``_core/lower.py``), then compiled once into a predicate (nested closures)
-applied per record. What each operator means is set by one :class:`Semantics` object,
-shared with ``FakeAshby``; the defaults follow the SDK's documentation:
+ranges, see ``_core/lower.py``), then compiled into one generated Python function (nested
+closures for a big tree, a walk per record for a deep one) applied per record. A filter
+without relative times is compiled once per semantics and kept; one with ``today`` is
+compiled at each call, against that call's clock. What each operator means is set by
+one :class:`Semantics` object, shared with ``FakeAshby``; the defaults follow the SDK's
+documentation:
 
 - A field that is missing or ``null`` matches no comparison, ``in``, ``like``, ``fuzzy``
   or ``keyword`` (``!=`` included, unless ``nulls="neq_matches"``): test it with
