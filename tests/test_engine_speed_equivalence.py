@@ -215,15 +215,14 @@ _preds = st.one_of(
     ),
     st.builds(Predicate, st.sampled_from([Op.FUZZY, Op.KEYWORD]), st.just("id"), _texts),
 )
-_conds = st.recursive(
-    _preds,
-    lambda kids: st.one_of(
-        kids.map(Not),
-        st.lists(kids, min_size=2, max_size=4).map(lambda xs: And(tuple(xs))),
-        st.lists(kids, min_size=2, max_size=4).map(lambda xs: Or(tuple(xs))),
-    ),
-    max_leaves=12,
-)
+
+
+def _joined(kids: st.SearchStrategy[Condition]) -> st.SearchStrategy[Condition]:
+    groups = st.lists(kids, min_size=2, max_size=4).map(tuple)
+    return kids.map(Not) | groups.map(And) | groups.map(Or)
+
+
+_conds = st.recursive(_preds, _joined, max_leaves=12)
 _records = st.lists(
     st.dictionaries(st.sampled_from(_FIELDS), _values, max_size=4), min_size=1, max_size=8
 )
