@@ -439,7 +439,7 @@ def _closures(root: Condition, sem: Semantics) -> Pred:
 _GEN_DEPTH = 40  # well under the compiler's nesting limit (200 parentheses)
 _GEN_NODES = 256
 _CMP_SRC = {Op.EQ: "==", Op.NEQ: "!=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
-_CODES: dict[tuple[str, str], tuple[CodeType, tuple[Any, ...] | None]] = {}
+_CODES: dict[tuple[str, str], tuple[CodeType, Any, tuple[tuple[int, str], ...]]] = {}
 _PREFIX = re.compile(r"[^%_\\\\]+%")
 _FROM_ISO = dt.datetime.fromisoformat
 
@@ -658,15 +658,24 @@ class _Made:
                 scratch: dict[str, Any] = {}
                 source = _TEMPLATES[kind].replace("BODY", self.body)
                 exec(compile(source, "<ashby_query predicate>", "exec"), scratch)
-                made = scratch[kind].__code__, scratch[kind].__defaults__
+                code = scratch[kind].__code__
+                slots = tuple(
+                    (i, c)
+                    for i, c in enumerate(code.co_consts)
+                    if type(c) is str and c[:1] == "\x00"
+                )
+                made = code, scratch[kind].__defaults__, slots
                 if len(_CODES) >= 256:
                     _CODES.clear()
                 _CODES[key] = made
-            code, defaults = made
+            code, defaults, slots = made
             # The placeholders become this query's values: constants are the cheapest
             # names to read (a closure cell is copied in at every call).
-            consts = tuple(self.consts.get(c, c) if type(c) is str else c for c in code.co_consts)
-            found = FunctionType(code.replace(co_consts=consts), self.space, kind, defaults)
+            consts = list(code.co_consts)
+            for i, placeholder in slots:
+                consts[i] = self.consts[placeholder]
+            own = code.replace(co_consts=tuple(consts))
+            found = FunctionType(own, self.space, kind, defaults)
             self.space[kind] = found  # stored when whole: no thread sees a placeholder
         return found
 
