@@ -40,11 +40,11 @@ _DIGIT = st.sampled_from("0123456789")
 _ODD = st.sampled_from("0123456789٣a -:TZ")  # an Arabic-Indic digit, a letter, separators
 
 
-def _wire_shaped(digit: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    """YYYY-MM-DDTHH:MM:SSZ with each digit drawn from ``digit``."""
+def _wire_shaped(digit: st.SearchStrategy[str], millis: bool = False) -> st.SearchStrategy[str]:
+    """YYYY-MM-DDTHH:MM:SSZ (or SS.mmmZ) with each digit drawn from ``digit``."""
     parts = [digit] * 4 + [st.just("-")] + [digit] * 2 + [st.just("-")] + [digit] * 2
     parts += [st.just("T")] + [digit] * 2 + [st.just(":")] + [digit] * 2 + [st.just(":")]
-    parts += [digit] * 2 + [st.just("Z")]
+    parts += [digit] * 2 + ([st.just(".")] + [digit] * 3 if millis else []) + [st.just("Z")]
     return st.tuples(*parts).map("".join)
 
 
@@ -56,8 +56,11 @@ _zones = st.sampled_from(
 )
 _stamp_texts = st.one_of(
     _instants.map(lambda d: d.isoformat()[:19] + "Z"),
+    _instants.map(lambda d: d.isoformat(timespec="milliseconds") + "Z"),
     _wire_shaped(_DIGIT),  # mostly impossible dates: 2024-02-30, 13th month, hour 24
     _wire_shaped(_ODD),
+    _wire_shaped(_DIGIT, millis=True),
+    _wire_shaped(_ODD, millis=True),
     st.sampled_from(
         [
             "2024-01-01T00:00:00Z",
@@ -70,6 +73,13 @@ _stamp_texts = st.one_of(
             "2024-01-01T23:59:60Z",
             "2024-01-01T00:00:00.000Z",
             "2024-01-01T00:00:00.5Z",
+            "2024-01-01T00:00:00.123Z",
+            "2024-02-30T00:00:00.000Z",
+            "2024-01-01T24:00:00.000Z",
+            "2024-01-01T00:00:00.000z",
+            "2024-01-01T00:00:00,000Z",
+            "2024-01-01T00:00:00.0000Z",
+            "2024-01-01T00:00:00.000+00:00",
             "2024-01-01T01:00:00+01:00",
             "2024-01-01T00:00:00+00:00",
             "2024-01-01t00:00:00z",
@@ -142,18 +152,33 @@ def test_the_timestamp_leaf_without_text_order_agrees_too(value, op, v):
 
 @st.composite
 def _near(draw: Any) -> tuple[str, dt.datetime]:
-    """A query time and a wire text at, or a second either side of, its whole second."""
+    """A query time and a wire text at, or a unit either side of, its second or millisecond."""
     v = draw(_query_times)
     shift = dt.timedelta(seconds=draw(st.sampled_from([-1, 0, 1])))
     try:
         u = v.astimezone(UTC).replace(microsecond=0) + shift
     except OverflowError:  # past either end of what UTC can hold
         u = v.replace(tzinfo=UTC, microsecond=0)
-    return u.isoformat()[:19] + "Z", v
+    if draw(st.booleans()):
+        text = u.isoformat()[:19] + "Z"
+    else:
+        ms = dt.timedelta(milliseconds=draw(st.sampled_from([-1, 0, 1])))
+        try:
+            u = v.astimezone(UTC) + ms
+        except OverflowError:
+            u = v.replace(tzinfo=UTC)
+        text = u.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+    if draw(st.booleans()):  # another separator or end, which the strict reader may take
+        at = draw(st.sampled_from([4, 7, 10, 13, 16, 19, len(text) - 1]))
+        text = text[:at] + draw(st.sampled_from(" t/,.:z1+")) + text[at + 1 :]
+    return text, v
 
 
 @settings(max_examples=600, deadline=None)
 @given(near=_near(), op=_ops)
+@example(("2024-01-01T00:00:00.0001", dt.datetime(2024, 1, 1, tzinfo=UTC)), Op.GT)
+@example(("2024-01-01 00:00:00.001Z", dt.datetime(2024, 1, 1, 0, 0, 0, 1000, tzinfo=UTC)), Op.EQ)
+@example(("2024-01-01T00:00:00+0000", dt.datetime(2024, 1, 1, tzinfo=UTC)), Op.EQ)
 def test_a_timestamp_leaf_agrees_at_the_query_time_s_own_second(near, op):
     """The cut of a time with a fraction: a record at that second is before it, never equal."""
     text, v = near

@@ -450,7 +450,12 @@ def _text_is_time_order() -> bool:
     True when it refuses hour 24, minute 60 and second 60 (no wire text then stands for
     an instant out of its text's place); Python 3.11 to 3.13 do.
     """
-    for text in ("2024-01-01T24:00:00Z", "2024-01-01T23:60:00Z", "2024-01-01T23:59:60Z"):
+    for text in (
+        "2024-01-01T24:00:00Z",
+        "2024-01-01T23:60:00Z",
+        "2024-01-01T23:59:60Z",
+        "2024-01-01T24:00:00.000Z",
+    ):
         try:
             _FROM_ISO(text)
         except ValueError:
@@ -462,20 +467,19 @@ def _text_is_time_order() -> bool:
 _TEXT_ORDER = _text_is_time_order()
 
 
-def _wire_floor(v: dt.datetime) -> tuple[str, bool] | None:
-    """``v`` cut to the second in the wire form, and whether nothing was cut.
+def _wire_floor(v: dt.datetime) -> str | None:
+    """``v`` cut to the second in the wire form; ``None`` when ``v`` is not a UTC time.
 
-    ``None`` when ``v`` is not a UTC time (its wall clock would not be the wire's).
+    (Another zone's wall clock would not be the wire's.)
     """
     if v.utcoffset() != dt.timedelta(0):
         return None
-    text = f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
-    return text, v.microsecond == 0
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
 
 
-# How a comparison with v reads as text against the wire form of v cut to the second,
-# when v has a fraction: a record in the wire form has none, so it is never equal to v,
-# and it is after v exactly when it is after the cut. (None: never true.)
+# How a comparison with v reads as text against v cut to the second (or millisecond) in
+# the wire form, when v has a finer fraction: a record in that form has none, so it is
+# never equal to v, and it is after v exactly when it is after the cut. (None: never.)
 _CUT_OP = {Op.GT: ">", Op.GTE: ">", Op.LT: "<=", Op.LTE: "<=", Op.EQ: None, Op.NEQ: ""}
 
 
@@ -562,29 +566,39 @@ class _Gen:
         return f"(type{get} is str and {x} {_CMP_SRC[op]} {self.bind('v', v)})"
 
     def stamp(self, get: str, x: str, op: Op, v: dt.datetime) -> str:
-        """A timestamp comparison: the wire form compared as text, others read in full."""
+        """A timestamp comparison: the wire forms compared as text, others read in full."""
         wire = _wire_floor(v) if _TEXT_ORDER else None
         test = self.bind("S", _stamp_test(op, v))  # the strict reader, for any other value
         if wire is None:
             return f"(False if {get} is None else {test}({x}))"
-        # A record in the wire form (YYYY-MM-DDTHH:MM:SSZ: one slice tests the separators
-        # at 4, 7, 10, 13, 16 and 19) sorts as text as its instant does, so the text
-        # comparison decides; a text that passes is then read in full, as read_timestamp
-        # reads it, so an impossible 2024-02-30T00:00:00Z matches nothing: fromisoformat
-        # raises, and the generated function answers that record by the closures instead.
-        text, whole = wire
+        # A record in a wire form, YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS.mmmZ (one
+        # slice tests the separators at 4, 7, 10, 13, 16 and 19), sorts as text as its
+        # instant does, so comparing it with v in the same form decides; a text that
+        # passes is then read in full, as read_timestamp reads it, so an impossible
+        # 2024-02-30T00:00:00Z matches nothing: fromisoformat raises, and the generated
+        # function answers that record by the closures instead.
+        seconds = self.verdict(x, op, wire, v.microsecond == 0)
+        millis = self.verdict(
+            x, op, f"{wire[:19]}.{v.microsecond // 1000:03d}Z", v.microsecond % 1000 == 0
+        )
+        return (
+            f"(False if {get} is None else ((({seconds}) "
+            f"if len({x}) == 20 and {x}[4::3] == '--T::Z' else ({millis}) "
+            f"if len({x}) == 24 and {x}[23] == 'Z' and {x}[4:20:3] == '--T::.' else {test}({x})) "
+            f"if type({x}) is str else {test}({x})))"
+        )
+
+    def verdict(self, x: str, op: Op, text: str, whole: bool) -> str:
+        """``x`` (a text in the form of ``text``) against ``text``, v in that form."""
         sign = _CMP_SRC[op] if whole else _CUT_OP[op]
         checked = f"{x}.isascii() and {self.bind('I', _FROM_ISO)}({x}) is not None"
         if sign is None:
-            verdict = "False"
-        elif whole and op is Op.EQ:
-            verdict = f"{x} == {self.bind('v', text)}"  # equal to a valid text: valid
-        elif sign:
-            verdict = f"({x} {sign} {self.bind('v', text)} and {checked})"
-        else:
-            verdict = f"({checked})"
-        wire_form = f"type({x}) is str and len({x}) == 20 and {x}[4::3] == '--T::Z'"
-        return f"(False if {get} is None else ({verdict}) if {wire_form} else {test}({x}))"
+            return "False"
+        if whole and op is Op.EQ:
+            return f"{x} == {self.bind('v', text)}"  # equal to a valid text: valid
+        if sign:
+            return f"({x} {sign} {self.bind('v', text)} and {checked})"
+        return f"({checked})"
 
     def not_(self, _node: object, inner: str) -> str:
         self.nodes += 1
