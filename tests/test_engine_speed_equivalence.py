@@ -435,3 +435,23 @@ def test_query_matches_keeps_the_method_s_signature():
     with pytest.raises(TypeError, match=re.escape("Query.matches() missing 1 required")):
         relative.matches()  # type: ignore[call-arg]
     assert aq.parse("", "applications").matches({})
+
+
+# Sorting ---------------------------------------------------------------------------
+@settings(max_examples=1000, deadline=None)
+@given(_stamp_values | _near().map(lambda near: near[0]))
+def test_the_sort_reader_reads_as_the_strict_reader(value):
+    """The millisecond wire form, read by fromisoformat, gives read_timestamp's instant."""
+    assert read_timestamp(value) == engine._read_time(value)
+
+
+def test_sorting_by_millisecond_times():
+    """Millisecond wire times sort as instants; impossible ones go last, as missing ones."""
+    rows = [
+        {"id": "1", "createdAt": "2024-01-01T00:00:00.002Z"},
+        {"id": "2", "createdAt": "2024-02-30T00:00:00.000Z"},
+        {"id": "3", "createdAt": "2024-01-01T00:00:00.001Z"},
+        {"id": "4", "createdAt": "2024-01-01T00:00:00Z"},
+    ]
+    out = aq.evaluate("order by createdAt desc", rows, "applications")
+    assert ["1", "3", "4", "2"] == [r["id"] for r in out]

@@ -762,10 +762,31 @@ def _ignore(*_args: object) -> None:
     return None
 
 
+def _read_time(value: object) -> dt.datetime | None:
+    """``read_timestamp(value)``, with the millisecond wire form read by C.
+
+    The strict reader reads 2024-01-31T09:30:00.123Z by a regular expression; the
+    separators tested, fromisoformat reads the same texts the same way (a property test
+    checks), some twenty times faster.
+    """
+    if (
+        type(value) is str
+        and len(value) == 24
+        and value[23] == "Z"
+        and value[4:20:3] == "--T::."
+        and value.isascii()
+    ):
+        try:
+            return _FROM_ISO(value)
+        except ValueError:
+            return None
+    return read_timestamp(value)
+
+
 def _sort_value(field: str, ftype: FieldType) -> Callable[[Record], Any]:
     """The sort value of a record's field, or ``None`` when missing, null or mistyped."""
     if ftype is FieldType.TIMESTAMP:
-        return lambda r: read_timestamp(r.get(field))
+        return lambda r: _read_time(r.get(field))
     kind = bool if ftype is FieldType.BOOLEAN else str
     return lambda r: r.get(field) if type(r.get(field)) is kind else None
 
