@@ -74,7 +74,7 @@ def _run_loop(text, tokens, limits):
         return "bound", None
 
 
-@settings(max_examples=400)
+@settings(max_examples=max(400, settings().max_examples))  # more than most: it guards every parse
 @given(
     st.one_of(aqs.fuzz_texts("applications"), aqs.query_texts("applications")),
     st.sampled_from([aq.Limits(), aq.Limits(max_depth=2, max_in=3, max_string=8, max_digits=3)]),
