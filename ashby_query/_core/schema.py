@@ -328,6 +328,24 @@ _LOOKUPS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     for e in ENTITIES.values()
 }
 
+
+def search_types(entity: Entity) -> Mapping[str, FieldType]:
+    """Return each searchable field's wire name mapped to its type.
+
+    Validation's fast path reads it once per call. The built-in entities' tables are
+    made once; one a user built is read afresh (it may change between calls).
+    """
+    cached = _SEARCH_TYPES.get(entity.name)
+    if cached is not None and cached[0] is entity:
+        return cached[1]
+    return {name: field.type for name, field in entity.searchable.items()}
+
+
+_SEARCH_TYPES: dict[str, tuple[Entity, Mapping[str, FieldType]]] = {
+    e.name: (e, {name: field.type for name, field in e.searchable.items()})
+    for e in ENTITIES.values()
+}
+
 _ENTITY_LOOKUP = {_fold(e.name): e for e in ENTITIES.values()} | {
     _fold(e.class_name): e for e in ENTITIES.values()
 }
