@@ -74,6 +74,11 @@ def parse_iso(text: str) -> dt.date | dt.datetime:
             return _FROM_ISO(text)
         except ValueError:
             pass
+    return _read_match(text, m)
+
+
+def _read_match(text: str, m: re.Match[str]) -> dt.date | dt.datetime:
+    """Read what the ISO pattern matched, field by field: the road that says what is wrong."""
     y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
     if y < 1:
         raise DateError(_out_of_range(text))
