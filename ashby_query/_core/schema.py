@@ -387,11 +387,14 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
     Raises :class:`QueryError` for an unknown entity, or, with ``searchable``, one that
     ``context_store_search`` does not support.
     """
-    if type(entity) is Entity and ENTITIES.get(entity.name) is entity:
-        # A built-in entity passed on by a caller that looked it up already: the
-        # common case, answered without further look-ups.
-        if not searchable or entity.is_searchable:
-            return entity
+    # A built-in entity passed on by a caller that looked it up already: the common
+    # case, answered without further look-ups.
+    if (
+        type(entity) is Entity
+        and ENTITIES.get(entity.name) is entity
+        and (not searchable or entity.is_searchable)
+    ):
+        return entity
     found: Entity | None = ENTITIES.get(entity) if isinstance(entity, str) else None
     if found is not None:
         pass
