@@ -1,7 +1,7 @@
-"""Hatch build hook: regenerate the parser tables from the grammar before a wheel is built.
+"""Hatch build hook: regenerate the parsers from the grammar before a wheel is built.
 
 The same as running ``python grammar/build_tables.py`` by hand; an installed package then
-reads ``ashby_query/_front/tables.py`` and never needs Lark.
+reads ``ashby_query/_front/tables.py`` and ``fastparse.py`` and never needs Lark.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
 class TablesHook(BuildHookInterface):  # type: ignore[type-arg]
-    """Write ``ashby_query/_front/tables.py`` from ``grammar/query.lark`` if it is stale."""
+    """Write the generated parser modules from ``grammar/query.lark`` if they are stale."""
 
     PLUGIN_NAME = "custom"
 

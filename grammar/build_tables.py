@@ -1,10 +1,10 @@
-"""Generate ``ashby_query/_front/tables.py`` from ``grammar/query.lark``.
+"""Generate ``ashby_query/_front/tables.py`` and ``fastparse.py`` from ``grammar/query.lark``.
 
 Run after any change to the grammar (the wheel build runs it too, through
 ``hatch_build.py``)::
 
-    python grammar/build_tables.py          # rewrite the table module
-    python grammar/build_tables.py --check  # exit 1 if the committed module is stale
+    python grammar/build_tables.py          # rewrite the two modules
+    python grammar/build_tables.py --check  # exit 1 if a committed module is stale
 
 Lark compiles the grammar into LALR(1) tables; this script keeps only plain data (the
 parse table, the rules, the terminals as one scanner regex, the keywords) and writes it
@@ -219,11 +219,11 @@ def compile_grammar(grammar: str) -> Any:
     return Lark(grammar, parser="lalr", lexer="basic")
 
 
-def build(grammar: str) -> dict[str, Any]:
-    """Compile ``grammar`` with Lark and keep only plain data."""
+def build(grammar: str, lark: Any = None) -> dict[str, Any]:
+    """Compile ``grammar`` with Lark (unless given ``lark``) and keep only plain data."""
     from lark.parsers.lalr_analysis import Shift
 
-    lark = compile_grammar(grammar)
+    lark = lark or compile_grammar(grammar)
     pt = lark.parser.parser.parser.parse_table
     # Lark numbers states and orders rules by set iteration, which varies with the hash
     # seed; sort rules and number states breadth-first so the output is reproducible.
@@ -346,23 +346,358 @@ def render(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+# The fast parser --------------------------------------------------------------------------
+#
+# Besides the tables, the grammar is compiled into straight-line Python: a recursive-descent
+# parser for the same language, one decision per token, building the AST through the same
+# Builder calls as the table-driven loop. Left recursion becomes a loop, shared prefixes
+# are factored, and every rule is inlined into its caller except where a cycle needs a
+# function (``not_expr``), so one level of nesting costs one Python call. The generator
+# refuses a grammar that is not LL(1) after factoring. The generated parser gives up
+# (raises ``Bail``) on anything unexpected; the table-driven loop then parses the text
+# again and words the error, so positions and messages come from one place.
+
+FAST_TARGET = ROOT / "ashby_query" / "_front" / "fastparse.py"
+
+
+class NotLL1(Exception):
+    """The grammar needs more than one token of lookahead somewhere."""
+
+
+class FastParserGenerator:
+    """Write the recursive-descent module for Lark's ``rules`` (in RULES order)."""
+
+    def __init__(self, rules: list[Any], rows: list[tuple[Any, ...]]) -> None:
+        self.rows = rows
+        self.alts: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self.terms: set[str] = set()
+        for idx, r in enumerate(rules):
+            syms = tuple(str(s.name) for s in r.expansion)
+            self.alts.setdefault(str(r.origin.name), []).append((idx, syms))
+            self.terms |= {str(s.name) for s in r.expansion if s.is_term}
+        self.first, self.nullable = self._first()
+        self.follow = self._follow(loops=True)
+        self.stop = self._follow(loops=False)
+        self.funcs = self._functions()
+        self.consts: dict[frozenset[str], str] = {}
+        self.builders: set[str] = set()
+        self.lines: list[str] = []
+        self.level = 0
+
+    # Grammar analysis ----------------------------------------------------------------
+    def _first(self) -> tuple[dict[str, frozenset[str]], set[str]]:
+        first: dict[str, set[str]] = {n: set() for n in self.alts}
+        nullable: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for n, alts in self.alts.items():
+                for _, syms in alts:
+                    before = (len(first[n]), n in nullable)
+                    for s in syms:
+                        first[n] |= {s} if s in self.terms else first[s]
+                        if s in self.terms or s not in nullable:
+                            break
+                    else:
+                        nullable.add(n)
+                    changed |= before != (len(first[n]), n in nullable)
+        return {n: frozenset(f) for n, f in first.items()}, nullable
+
+    def first_of(self, syms: tuple[str, ...]) -> frozenset[str]:
+        out: set[str] = set()
+        for s in syms:
+            out |= {s} if s in self.terms else self.first[s]
+            if s in self.terms or s not in self.nullable:
+                break
+        return frozenset(out)
+
+    def _follow(self, loops: bool) -> dict[str, frozenset[str]]:
+        """FOLLOW sets; without ``loops``, a rule's own left recursion adds nothing (what
+        may follow once the repeat has stopped)."""
+        follow: dict[str, set[str]] = {n: set() for n in self.alts}
+        follow["start"].add("$END")
+        changed = True
+        while changed:
+            changed = False
+            for n, alts in self.alts.items():
+                for _, syms in alts:
+                    for j, s in enumerate(syms):
+                        if s in self.terms or (j == 0 and s == n and not loops):
+                            continue
+                        rest = syms[j + 1 :]
+                        new = set(self.first_of(rest))
+                        if all(r in self.alts and r in self.nullable for r in rest):
+                            new |= follow[n]
+                        if not new <= follow[s]:
+                            follow[s] |= new
+                            changed = True
+        return {n: frozenset(f) for n, f in follow.items()}
+
+    def _calls(self, n: str) -> set[str]:
+        """The rules ``n`` descends into (its own left recursion is a loop, not a call)."""
+        out = set()
+        for _, syms in self.alts[n]:
+            for j, s in enumerate(syms):
+                if s in self.alts and not (j == 0 and s == n):
+                    out.add(s)
+        return out
+
+    def _functions(self) -> list[str]:
+        """Rules that become functions: the start, and enough to break every cycle."""
+        funcs = {"start"} | {n for n in self.alts if n in self._calls(n)}
+        while True:
+            cycle = self._cycle(funcs)
+            if cycle is None:
+                return sorted(funcs)
+            funcs.add(min(cycle))
+
+    def _cycle(self, funcs: set[str]) -> list[str] | None:
+        """A cycle of calls that passes through no function, if any (depth-first, iterative)."""
+        for root in sorted(self.alts):
+            path = [root]
+            todo = [iter(sorted(self._calls(root)))]
+            while todo:
+                nxt = next(todo[-1], None)
+                if nxt is None:
+                    todo.pop()
+                    path.pop()
+                    continue
+                if nxt in funcs:
+                    continue
+                if nxt in path:
+                    return path[path.index(nxt) :]
+                path.append(nxt)
+                todo.append(iter(sorted(self._calls(nxt))))
+        return None
+
+    # Code generation -----------------------------------------------------------------
+    def var(self, stem: str, pos: int | None = None) -> str:
+        """A local named by how deep the rule it belongs to is inlined: branches that
+        cannot both run share names, which keeps the functions' frames small."""
+        return f"{stem}{self.level}" if pos is None else f"{stem}{self.level}_{pos}"
+
+    def const(self, terms: frozenset[str]) -> str:
+        if terms not in self.consts:
+            self.consts[terms] = f"_T{len(self.consts)}"
+        return self.consts[terms]
+
+    def cond(self, terms: frozenset[str]) -> str:
+        if len(terms) == 1:
+            return f"kind == {next(iter(terms))!r}"
+        return f"kind in {self.const(terms)}"
+
+    def emit(self, ind: int, line: str) -> None:
+        self.lines.append("    " * ind + line)
+
+    def rule(self, n: str, ind: int, out: str, known: frozenset[str] | None = None) -> None:
+        """Code that parses one ``n`` at the current token into variable ``out``.
+
+        ``known``: the current token is known to be one of these (no need to test again).
+        """
+        if n in self.funcs:
+            self.emit(ind, f"{out}, i = _p_{n}(toks, i, b, depth, maxd)")
+            self.emit(ind, "tok = toks[i]")
+            self.emit(ind, "kind = tok[0]")
+            return
+        self.body(n, ind, out, known)
+
+    def body(self, n: str, ind: int, out: str, known: frozenset[str] | None = None) -> None:
+        self.level += 1
+        start = self.var("s")
+        if any(self.spans(idx) for idx, _ in self.alts[n]):
+            self.emit(ind, f"{start} = tok[2]")
+        base = [(idx, syms) for idx, syms in self.alts[n] if not syms or syms[0] != n]
+        loop = [(idx, syms) for idx, syms in self.alts[n] if syms and syms[0] == n]
+        self.trie(n, base, 0, [], ind, start, out, known)
+        if loop:
+            first = frozenset().union(*(self.first_of(syms[1:]) for _, syms in loop))
+            if first & self.stop[n]:
+                raise NotLL1(f"{n}: repeat or stop on {sorted(first & self.stop[n])}")
+            self.emit(ind, f"while {self.cond(first)}:")
+            self.trie(n, loop, 1, [out], ind + 1, start, out, first)
+        self.level -= 1
+
+    def trie(
+        self,
+        n: str,
+        alts: list[tuple[int, tuple[str, ...]]],
+        pos: int,
+        kids: list[str],
+        ind: int,
+        start: str,
+        out: str,
+        known: frozenset[str] | None = None,
+    ) -> None:
+        ends = [idx for idx, syms in alts if len(syms) == pos]
+        groups: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for idx, syms in alts:
+            if len(syms) > pos:
+                groups.setdefault(syms[pos], []).append((idx, syms))
+        if len(ends) > 1:
+            raise NotLL1(f"{n}: rules {ends} are the same")
+        firsts = []
+        for sym in groups:
+            if sym in self.alts and sym in self.nullable:
+                raise NotLL1(f"{n}: {sym} can be empty")
+            first = frozenset({sym}) if sym in self.terms else self.first[sym]
+            for other in firsts:
+                if first & other:
+                    raise NotLL1(f"{n}: two ways on {sorted(first & other)}")
+            if ends and first & self.follow[n]:
+                raise NotLL1(f"{n}: go on or stop on {sorted(first & self.follow[n])}")
+            firsts.append(first)
+        # Where the token is already known to start the only way on, test nothing.
+        sure = len(groups) == 1 and not ends and known is not None and known <= firsts[0]
+        for k, (sym, group) in enumerate(groups.items()):
+            inner = ind
+            if not sure:
+                self.emit(ind, f"{'if' if k == 0 else 'elif'} {self.cond(firsts[k])}:")
+                inner = ind + 1
+            kid = self.var("k", pos)
+            if sym in self.terms:
+                if sym[0] != "_" or sym in ("_LPAR", "_NOT"):
+                    self.emit(inner, f"{kid} = tok")
+                if sym in ("_LPAR", "_NOT"):
+                    self.emit(inner, "depth += 1")
+                    self.emit(inner, "if depth > maxd:")
+                    self.emit(inner + 1, "raise Bail")
+                self.emit(inner, "i += 1")
+                self.emit(inner, "tok = toks[i]")
+                self.emit(inner, "kind = tok[0]")
+            else:
+                self.rule(sym, inner, kid, firsts[k])
+            self.trie(n, group, pos + 1, [*kids, kid], inner, start, out)
+        if sure:
+            return
+        if ends:
+            if groups:
+                self.emit(ind, "else:")
+                self.reduce(ends[0], kids, ind + 1, start, out)
+            else:
+                self.reduce(ends[0], kids, ind, start, out)
+        else:
+            self.emit(ind, "else:")
+            self.emit(ind + 1, "raise Bail")
+
+    def spans(self, idx: int) -> bool:
+        """Whether reducing rule ``idx`` hands the Builder a span from the rule's start."""
+        origin, name, size, *_, expand1, _ = self.rows[idx]
+        return bool(size) and not origin.startswith("_") and not (expand1 and name == origin)
+
+    def reduce(self, idx: int, kids: list[str], ind: int, start: str, out: str) -> None:
+        """What the table-driven loop does when it reduces rule ``idx`` (see parser._drive)."""
+        origin, name, size, keep, inline, expand1, nest = self.rows[idx]
+        if nest:
+            self.emit(ind, f"depth -= {nest}")
+        parts = [
+            f"*{kids[j]}" if j in inline else kids[j]
+            for j in range(size)
+            if j in inline or j in keep
+        ]
+        listed = "[" + ", ".join(parts) + "]"
+        if origin.startswith("_"):
+            self.emit(ind, f"{out} = {listed}")
+            return
+        if expand1 and name == origin:
+            if inline or len(parts) != 1:
+                raise NotLL1(f"{origin}: an inlined rule with more than one child")
+            if parts[0] != out:
+                self.emit(ind, f"{out} = {parts[0]}")
+            return
+        span = f"_S(Span, ({start}, toks[i - 1][3]))" if size else "_S(Span, (tok[2], tok[2]))"
+        self.builders.add(name)
+        self.emit(ind, f"{out} = _{name}(b, {listed}, {span})")
+
+    def render(self) -> str:
+        code: list[str] = []
+        for n in self.funcs:
+            self.lines = []
+            self.body(n, 1, "v")
+            # One local may hold a token here and a node there: type them all Any.
+            names = sorted(set(re.findall(r"\b[ksv]\d*(?:_\d+)?\b(?= = )", "\n".join(self.lines))))
+            code += [
+                "",
+                "",
+                f"def _p_{n}(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:",
+                *(f"    {name}: Any" for name in names),
+                "    tok = toks[i]",
+                "    kind = tok[0]",
+                *self.lines,
+                "    return v, i",
+            ]
+        head = [
+            '"""A recursive-descent parser for the query language, generated from the grammar.',
+            "",
+            "From grammar/query.lark. Do not edit: run ``python grammar/build_tables.py``.",
+            "It builds the AST through the same Builder calls as the table-driven loop in",
+            "parser.py, and raises Bail on anything else: that loop then reads the text again",
+            "and words the error.",
+            '"""',
+            "",
+            "# fmt: off",
+            "# ruff: noqa",
+            "from typing import Any",
+            "",
+            "from .._core.errors import Span",
+            "from .build import Builder",
+            "",
+            "",
+            "class Bail(Exception):",
+            '    """Not a text this parser takes: leave it to the table-driven loop."""',
+            "",
+            "",
+            "_S = tuple.__new__",
+            *(f"_{name} = Builder.{name}" for name in sorted(self.builders)),
+            *(
+                f"{name} = frozenset({tuple(sorted(terms))!r})"
+                for terms, name in sorted(self.consts.items(), key=lambda kv: kv[1])
+            ),
+            "",
+            "",
+            "def parse(toks: list[Any], b: Builder, maxd: int) -> Any:",
+            '    """The AST of ``toks`` (ending in the end token), nested at most ``maxd``."""',
+            "    v, i = _p_start(toks, 0, b, 0, maxd)",
+            "    if toks[i][0] != '$END':",
+            "        raise Bail",
+            "    return v",
+        ]
+        return "\n".join([*head, *code, ""])
+
+
+def build_fast(grammar: str) -> str:
+    """The fast parser module's source for ``grammar``."""
+    lark = compile_grammar(grammar)
+    rules = sorted(
+        lark.rules,
+        key=lambda r: (r.origin.name, [s.name for s in r.expansion], r.alias or ""),
+    )
+    rows = build(grammar, lark)["rules"]
+    return FastParserGenerator(rules, rows).render()
+
+
 def generate(grammar_path: Path = GRAMMAR) -> str:
     """The table module for the grammar at ``grammar_path``."""
     return render(build(grammar_path.read_text("utf-8")))
 
 
+def generate_fast(grammar_path: Path = GRAMMAR) -> str:
+    """The recursive-descent module for the grammar at ``grammar_path``."""
+    return build_fast(grammar_path.read_text("utf-8"))
+
+
 def main(argv: list[str]) -> int:
-    text = generate()
-    current = TARGET.read_text("utf-8") if TARGET.exists() else None
-    if "--check" in argv:
-        if current != text:
-            print(f"{TARGET} is stale; run python grammar/build_tables.py", file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        TARGET.write_text(text, "utf-8")
-        print(f"wrote {TARGET}")
-    return 0
+    stale = 0
+    for target, text in ((TARGET, generate()), (FAST_TARGET, generate_fast())):
+        current = target.read_text("utf-8") if target.exists() else None
+        if current == text:
+            continue
+        if "--check" in argv:
+            print(f"{target} is stale; run python grammar/build_tables.py", file=sys.stderr)
+            stale = 1
+        else:
+            target.write_text(text, "utf-8")
+            print(f"wrote {target}")
+    return stale
 
 
 if __name__ == "__main__":

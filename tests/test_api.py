@@ -17,7 +17,7 @@ LAYERS = [
     {"_core.walk"},
     {"_core.schema", "_core.lower"},
     {"_core.validate"},
-    {"_front.tables", "_front.lexer", "_front.hints", "_front.build"},
+    {"_front.tables", "_front.lexer", "_front.hints", "_front.build", "_front.fastparse"},
     {"_front.parser", "_front.bounds", "_front.decompiler"},
     {"_back.compiler", "_back.formatter", "_back.engine", "_back.sql"},
     {"_front.builder"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from .._core.errors import Problem, QueryError, Span
@@ -40,15 +40,16 @@ def _done(node: object) -> Condition:
     return node  # type: ignore[return-value]
 
 
-class Val:
+class Val(NamedTuple):
     """A literal value with its span, before it becomes part of a predicate."""
 
-    __slots__ = ("kind", "span", "value")
+    value: object
+    span: Span
+    kind: str
 
-    def __init__(self, value: object, span: Span, kind: str) -> None:
-        self.value = value
-        self.span = span
-        self.kind = kind
+
+# Builds a named tuple without its Python-level __new__: these run once per token.
+_new = tuple.__new__
 
 
 class Bounds(Protocol):
@@ -71,6 +72,9 @@ class Builder:
         self.text = text
         self.entity = entity
         self.limits = limits
+        # Read on every value: kept here rather than looked up through limits each time.
+        self.max_in = limits.max_in
+        self.max_string = limits.max_string
         self.clauses: dict[str, Any] = {}
 
     def _bound(self, slug: str, what: str, size: int, bound: str, span: Span) -> QueryError:
@@ -116,7 +120,7 @@ class Builder:
     def _pred(self, op: Op, c: list[Any], s: Span) -> Predicate:
         field: Tok = c[0]
         val: Val = c[-1]  # c[1] is the operator token
-        return Predicate(op, field.text, val.value, s, Span(field.start, field.end), (val.span,))  # type: ignore[arg-type]
+        return Predicate(op, field[1], val[0], s, _new(Span, field[2:]), (val[1],))  # type: ignore[arg-type]
 
     def eq(self, c: list[Any], s: Span) -> Predicate:
         return self._pred(Op.EQ, c, s)
@@ -141,11 +145,11 @@ class Builder:
         vals: list[Val] = c[1]
         return Predicate(
             Op.IN,
-            field.text,
-            tuple(v.value for v in vals),
+            field[1],
+            tuple([v[0] for v in vals]),
             s,
-            Span(field.start, field.end),
-            tuple(v.span for v in vals),
+            _new(Span, field[2:]),
+            tuple([v[1] for v in vals]),
         )
 
     def not_in(self, c: list[Any], s: Span) -> Condition:
@@ -154,7 +158,7 @@ class Builder:
     def _match(self, op: Op, c: list[Any], s: Span) -> Predicate:
         field: Tok = c[0]
         val: Val = c[1]
-        return Predicate(op, field.text, val.value, s, Span(field.start, field.end), (val.span,))  # type: ignore[arg-type]
+        return Predicate(op, field[1], val[0], s, _new(Span, field[2:]), (val[1],))  # type: ignore[arg-type]
 
     def like(self, c: list[Any], s: Span) -> Predicate:
         return self._match(Op.LIKE, c, s)
@@ -197,7 +201,7 @@ class Builder:
     def values_more(self, c: list[Any], s: Span) -> list[Val]:
         vals: list[Val] = c[0]
         vals.append(c[1])
-        if len(vals) > self.limits.max_in:
+        if len(vals) > self.max_in:
             raise QueryError(
                 [
                     Problem(
@@ -215,36 +219,36 @@ class Builder:
         return vals
 
     def string(self, c: list[Any], s: Span) -> Val:
-        tok: Tok = c[0]
-        if len(tok.text) - 2 > self.limits.max_string:
-            raise self._bound("string_too_long", "string", len(tok.text) - 2, "max_string", s)
-        return Val(unescape(tok.text), s, "string")
+        text: str = c[0][1]
+        if len(text) - 2 > self.max_string:
+            raise self._bound("string_too_long", "string", len(text) - 2, "max_string", s)
+        return _new(Val, (unescape(text) if "\\" in text else text[1:-1], s, "string"))
 
     def number(self, c: list[Any], s: Span) -> Val:
         text = self._digits(c[0])
-        return Val(float(text) if "." in text else int(text), s, "number")
+        return _new(Val, (float(text) if "." in text else int(text), s, "number"))
 
     def true(self, c: list[Any], s: Span) -> Val:
-        return Val(True, s, "bool")
+        return _new(Val, (True, s, "bool"))
 
     def false(self, c: list[Any], s: Span) -> Val:
-        return Val(False, s, "bool")
+        return _new(Val, (False, s, "bool"))
 
     def date(self, c: list[Any], s: Span) -> Val:
         tok: Tok = c[0]
         # Kept as text; validation reads it strictly and reports impossible dates.
-        return Val(tok.text, s, "date")
+        return _new(Val, (tok.text, s, "date"))
 
     def datetime(self, c: list[Any], s: Span) -> Val:
         tok: Tok = c[0]
-        return Val(tok.text, s, "date")
+        return _new(Val, (tok.text, s, "date"))
 
     def rel(self, c: list[Any], s: Span) -> Val:
-        return Val(RelativeTime(c[0].text.lower()), s, "rel")
+        return _new(Val, (RelativeTime(c[0].text.lower()), s, "rel"))
 
     def _rel(self, c: list[Any], s: Span, sign: int) -> Val:
         dur = self._digits(c[2])
-        return Val(RelativeTime(c[0].text.lower(), sign * int(dur[:-1]), dur[-1]), s, "rel")
+        return _new(Val, (RelativeTime(c[0].text.lower(), sign * int(dur[:-1]), dur[-1]), s, "rel"))
 
     def rel_plus(self, c: list[Any], s: Span) -> Val:
         return self._rel(c, s, 1)

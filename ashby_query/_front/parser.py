@@ -1,10 +1,13 @@
 """Parse query text into the AST.
 
 The language is defined once, in ``grammar/query.lark``. At build time
-``grammar/build_tables.py`` compiles it with Lark into the plain LALR(1) tables of
-:mod:`.tables`; this module drives those tables with a lean loop of its own, building AST
-nodes as it reduces (:mod:`.build`) over tokens from :mod:`.lexer`. Nothing here imports
-Lark or writes a file. No Lark name or traceback reaches a user: every failure is a
+``grammar/build_tables.py`` compiles it with Lark into two parsers: the recursive-descent
+parser of :mod:`.fastparse`, which reads a valid text in one pass, and the plain LALR(1)
+tables of :mod:`.tables`, which this module drives with a lean loop of its own. Both build
+AST nodes through the same :mod:`.build` calls over tokens from :mod:`.lexer`. A text goes
+to the fast parser first; whatever it does not take (a syntax error, a bound, nesting past
+``_FAST_DEPTH``) goes to the loop, which parses it or words the error, so positions and
+messages come from one place. Nothing here imports Lark or writes a file. No Lark name or traceback reaches a user: every failure is a
 :class:`QuerySyntaxError` (worded by the rules in :mod:`.hints`) or a :class:`QueryError`.
 """
 
@@ -91,6 +94,20 @@ class _Machine:
 
 _MACHINE: _Machine | None = None
 
+#: Nesting the generated recursive-descent parser takes (one Python call per level);
+#: deeper text, which needs ``Limits(max_depth=...)`` raised, goes to the table loop.
+_FAST_DEPTH = 100
+_FAST: Any = None
+
+
+def _fast() -> Any:
+    global _FAST
+    if _FAST is None:
+        from . import fastparse  # loaded on the first parse, not on import
+
+        _FAST = fastparse
+    return _FAST
+
 
 def _machine() -> _Machine:
     global _MACHINE
@@ -127,14 +144,22 @@ def parse_text(text: str, entity: str, limits: Limits | None = None) -> QueryAST
                 )
             ]
         )
-    m = _machine()
     tokens, bad = lex(text)
     if bad is not None:
         from .hints import lex_error  # error paths only
 
         raise lex_error(text, bad, tokens)
-    builder = Builder(text, entity, limits)
-    result = _drive(text, tokens, m, builder, limits)
+    fast = _fast()
+    tokens.append(Tok("$END", "", len(text), len(text)))
+    try:
+        result = fast.parse(
+            tokens, Builder(text, entity, limits), min(limits.max_depth, _FAST_DEPTH)
+        )
+    except (fast.Bail, QueryError, RecursionError):
+        # A syntax error, a bound, or nesting past what recursion may take: the table-driven
+        # loop reads the text again and raises (or, past _FAST_DEPTH, parses) it.
+        tokens.pop()
+        result = _drive(text, tokens, _machine(), Builder(text, entity, limits), limits)
     assert isinstance(result, QueryAST)
     return result
 
