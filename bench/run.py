@@ -141,7 +141,7 @@ def engine_section() -> None:
         pred = q.matches
         if [r for r in rows if pred(r)] != [r for r in rows if floor(r)]:
             print(f"warning: engine query {i + 1} disagrees with its lambda")
-        runs = 3 if QUICK else 5
+        runs = 3 if QUICK else 7
         for api, fn in (
             ("evaluate", q.evaluate),
             ("matches", lambda rs, p=pred: [r for r in rs if p(r)]),

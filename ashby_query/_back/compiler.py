@@ -8,9 +8,9 @@
   ``"ann"`` map to ``startswith`` / ``endswith`` / ``contains`` / ``eq``; any other
   pattern is an error.
 
-The query is lowered first (relative times, whole days, like patterns: see
-``_core/lower.py``); the compiler is then a table of handlers for the one walk. Each
-condition object holds one operator and one field.
+The query is lowered (relative times, whole days, like patterns: see
+``_core/lower.py``) and compiled in one walk, a table of handlers: each predicate is
+lowered as the walk reaches it. Each condition object holds one operator and one field.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import attrs
 
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, iter_nodes
 from .._core.errors import Problem, QueryError
-from .._core.lower import like_operator, lower_condition
+from .._core.lower import LazyClock, like_operator, lower_condition, lower_predicate
 from .._core.types import Op, wire_key
 from .._core.values import Clock, format_wire
 from .._core.walk import fold
@@ -113,17 +113,53 @@ def compile_ast(
     return params
 
 
+#: Operators whose value goes on the wire as it is (a datetime in its wire form).
+_AS_IS: dict[Op, str] = {op: wire_key(op) for op in Op if op not in (Op.IS_NULL, Op.IN, Op.ANY)}
+_AS_IS_NO_LIKE: dict[Op, str] = {op: key for op, key in _AS_IS.items() if op is not Op.LIKE}
+#: The types of in-list items that go on the wire as they are.
+_WIRE_AS_IS = frozenset({str, bool, int, float})
+
+
 def compile_condition(
     root: Condition, dialect: Dialect = REFERENCE, now: Clock = None
 ) -> dict[str, Any]:
     """Return the JSON filter object for one condition tree."""
     problems: list[tuple[Predicate, Problem]] = []
-    lowered = lower_condition(root, now)
+    clock = LazyClock(now)
+    operators = dialect.operators
+    as_is = _AS_IS if dialect.has_like else _AS_IS_NO_LIKE
 
     def leaf(p: Predicate) -> dict[str, Any]:
+        # The common shapes first: a plain value, a datetime, an in list of plain
+        # values; lowering leaves each as it is.
+        value = p.value
+        kind = type(value)
+        if kind is str or kind is bool or kind is int or kind is float or kind is dt.datetime:
+            key = as_is.get(p.op)
+            if key is not None and key in operators:
+                return {key: {p.field: format_wire(value) if kind is dt.datetime else value}}  # type: ignore[arg-type]
+        elif kind is tuple and p.op is Op.IN and set(map(type, value)) <= _WIRE_AS_IS:  # type: ignore[arg-type]
+            return {"in": {p.field: list(value)}}  # type: ignore[arg-type]
+        lowered = lower_predicate(p, clock)
+        if type(lowered) is Predicate:
+            return _leaf(lowered, dialect, problems, now)
+        return fold(lowered, leaf=lowered_leaf, not_=_not, and_=_and, or_=_or)  # a whole day
+
+    def lowered_leaf(p: Predicate) -> dict[str, Any]:
         return _leaf(p, dialect, problems, now)
 
-    out = fold(lowered, leaf=leaf, not_=_not, and_=_and, or_=_or)
+    try:
+        out = fold(root, leaf=leaf, not_=_not, and_=_and, or_=_or)
+        if not problems:
+            return out
+    except QueryError:
+        pass
+    # Something is wrong: take the road of two walks, lowering the whole tree (at the
+    # same instant) before compiling it, so the errors and their order are those of
+    # that road, and the lowered tree's paths name the problems.
+    problems.clear()
+    lowered = lower_condition(root, clock)
+    out = fold(lowered, leaf=lowered_leaf, not_=_not, and_=_and, or_=_or)
     if problems:
         # Paths are worked out only for an error message, from the node each problem names.
         paths = {id(node): path for node, path in iter_nodes(lowered)}

@@ -35,7 +35,14 @@ from .values import (
 )
 from .walk import fold
 
-__all__ = ["LazyClock", "fold_day_range", "like_operator", "lower", "lower_condition"]
+__all__ = [
+    "LazyClock",
+    "fold_day_range",
+    "like_operator",
+    "lower",
+    "lower_condition",
+    "lower_predicate",
+]
 
 
 class LazyClock:
@@ -69,11 +76,14 @@ def lower(query: QueryAST, now: Clock = None, *, whole_day: bool = True) -> Quer
 
 
 def lower_condition(root: Condition, now: Clock = None, *, whole_day: bool = True) -> Condition:
-    """Return the lowered form of one validated condition tree."""
-    clock = LazyClock(now)
+    """Return the lowered form of one validated condition tree.
+
+    ``now`` may be a :class:`LazyClock` already read, to lower at the same instant.
+    """
+    clock = now if isinstance(now, LazyClock) else LazyClock(now)
 
     def leaf(p: Predicate) -> Condition:
-        return _lower_leaf(p, clock, whole_day)
+        return lower_predicate(p, clock, whole_day)
 
     def not_(node: Not, operand: Condition) -> Condition:
         return node if operand is node.operand else Not(operand, node.span)
@@ -86,9 +96,20 @@ def lower_condition(root: Condition, now: Clock = None, *, whole_day: bool = Tru
     return fold(root, leaf=leaf, not_=not_, and_=join, or_=join)
 
 
-def _lower_leaf(p: Predicate, clock: LazyClock, whole_day: bool) -> Condition:
+#: Value types that lowering never changes (a date is not among them: it is a day).
+PLAIN_TYPES = frozenset({str, bool, int, float, dt.datetime, type(None)})
+
+
+def lower_predicate(p: Predicate, clock: LazyClock, whole_day: bool = True) -> Condition:
+    """Return the lowered form of one predicate: itself, another, or a whole-day range.
+
+    The back ends' walks call it per predicate; :func:`lower_condition` maps a tree.
+    """
     op, value = p.op, p.value
-    if op is Op.IS_NULL:
+    if op is Op.IS_NULL or type(value) in PLAIN_TYPES:
+        return p
+    # A tuple is an in list; set(map(type, ...)) sorts its items out in C.
+    if type(value) is tuple and set(map(type, value)) <= PLAIN_TYPES:
         return p
     if isinstance(value, RelativeTime):
         value = _instant_or_day(value.resolve(clock()), op)

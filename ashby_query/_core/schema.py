@@ -328,6 +328,24 @@ _LOOKUPS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     for e in ENTITIES.values()
 }
 
+
+def search_types(entity: Entity) -> Mapping[str, FieldType]:
+    """Return each searchable field's wire name mapped to its type.
+
+    Validation's fast path reads it once per call. The built-in entities' tables are
+    made once; one a user built is read afresh (it may change between calls).
+    """
+    cached = _SEARCH_TYPES.get(entity.name)
+    if cached is not None and cached[0] is entity:
+        return cached[1]
+    return {name: field.type for name, field in entity.searchable.items()}
+
+
+_SEARCH_TYPES: dict[str, tuple[Entity, Mapping[str, FieldType]]] = {
+    e.name: (e, {name: field.type for name, field in e.searchable.items()})
+    for e in ENTITIES.values()
+}
+
 _ENTITY_LOOKUP = {_fold(e.name): e for e in ENTITIES.values()} | {
     _fold(e.class_name): e for e in ENTITIES.values()
 }
@@ -369,6 +387,14 @@ def get_entity(entity: str | Entity, *, searchable: bool = True) -> Entity:
     Raises :class:`QueryError` for an unknown entity, or, with ``searchable``, one that
     ``context_store_search`` does not support.
     """
+    # A built-in entity passed on by a caller that looked it up already: the common
+    # case, answered without further look-ups.
+    if (
+        type(entity) is Entity
+        and ENTITIES.get(entity.name) is entity
+        and (not searchable or entity.is_searchable)
+    ):
+        return entity
     found: Entity | None = ENTITIES.get(entity) if isinstance(entity, str) else None
     if found is not None:
         pass

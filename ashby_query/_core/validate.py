@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 import attrs
@@ -19,9 +20,29 @@ import attrs
 from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, iter_nodes
 from .errors import Edit, Loc, Problem, QueryError, Span
 from .lower import fold_day_range
-from .schema import Entity, get_entity
-from .types import ARRAY_OPS, MAX_LIMIT, ORDERING_OPS, FieldType, Op, op_word, wire_key
-from .values import DateError, looks_like_date, midnight, parse_iso, range_problem, shown, to_utc
+from .schema import Entity, get_entity, search_types
+from .types import (
+    ARRAY_OPS,
+    COMPARISON_OPS,
+    MAX_LIMIT,
+    ORDERING_OPS,
+    TEXT_OPS,
+    FieldType,
+    Op,
+    op_word,
+    wire_key,
+)
+from .values import (
+    UTC,
+    DateError,
+    looks_like_date,
+    midnight,
+    parse_iso,
+    range_problem,
+    shown,
+    to_utc,
+)
+from .walk import all_predicates
 
 __all__ = ["MAX_LIMIT", "op_word", "rebuild", "validate", "wire_key"]
 
@@ -63,10 +84,18 @@ def validate(query: QueryAST, text: str | None = None, *, entity: Entity | None 
             )
             flt = None
         else:
-            flt = rebuild(flt, lambda p, loc: _check_predicate(entity, p, loc, problems))
-    sort = tuple(_check_sort(entity, i, key, problems) for i, key in enumerate(query.sort))
-    _check_limit(query, problems)
-    fields = _check_fields(entity, query, problems)
+            types = search_types(entity)
+            flt = rebuild(
+                flt,
+                lambda p, loc: _check_predicate(entity, p, loc, problems),
+                quick=partial(_quick, types),
+            )
+    sort = query.sort
+    if sort:
+        sort = tuple(_check_sort(entity, i, key, problems) for i, key in enumerate(sort))
+    if query.limit is not None:
+        _check_limit(query, problems)
+    fields = None if query.fields is None else _check_fields(entity, query, problems)
     if query.cursor is not None and (not isinstance(query.cursor, str) or not query.cursor):
         problems.append(
             Problem(
@@ -83,7 +112,7 @@ def validate(query: QueryAST, text: str | None = None, *, entity: Entity | None 
         entity.name == query.entity
         and flt is query.filter
         and fields is query.fields
-        and all(a is b for a, b in zip(sort, query.sort, strict=True))
+        and (sort is query.sort or all(a is b for a, b in zip(sort, query.sort, strict=True)))
     ):
         return query  # already canonical
     return QueryAST(
@@ -102,59 +131,114 @@ def rebuild(
     root: Condition,
     leaf: Callable[[Predicate, Loc], Condition],
     loc: Loc = ("query", "filter"),
+    *,
+    quick: Callable[[Predicate], Condition | None] | None = None,
 ) -> Condition:
     """Rebuild the tree under ``root`` bottom-up, mapping each predicate through ``leaf``.
 
     ``leaf`` gets each predicate with its path (``("query", "filter", "and", 1, "eq",
     "status")``). ``And`` and ``Or`` nodes are re-flattened and a whole-day range is
     folded back into ``= date``; a tree ``leaf`` leaves alone comes back as it was.
+    ``quick``, when given, is asked first: what it returns stands for ``leaf``'s result,
+    and ``None`` sends the predicate on to ``leaf``. It spares the common predicate the
+    work of a path, which only a problem needs.
     """
-
-    def one(p: Predicate, path: Loc) -> Condition:
-        return leaf(p, (*path, wire_key(p.op), p.field))
-
     kind = type(root)
-    if (kind is And or kind is Or) and all(type(o) is Predicate for o in root.operands):  # type: ignore[attr-defined]
-        # The common flat case, without the walk's frames.
-        key = "and" if kind is And else "or"
-        ops: tuple[Predicate, ...] = root.operands  # type: ignore[attr-defined]
-        kids = [one(o, (*loc, key, i)) for i, o in enumerate(ops)]
-        if all(k is o for k, o in zip(kids, ops, strict=True)):
-            return _fold_day(root)
-        return _fold_day(kind.of(*kids, span=root.span))  # type: ignore[attr-defined]
-    # Each frame: node, its path, and whether its children are rebuilt. Paths are parent
-    # links (LazyLoc), spelled out only when read, so a deep tree costs no more per node
-    # than a shallow one (fold_paths' tuple paths grow with the depth).
+    if kind is Predicate:
+        return _one(root, leaf, quick, None, loc)  # type: ignore[arg-type]
+    if (kind is And or kind is Or) and all_predicates(root.operands):  # type: ignore[attr-defined]
+        return _flat_node(root, leaf, quick, None, loc)  # type: ignore[arg-type]
+    # Each frame: node, its parent's path, the keys that lead from there to the node, and
+    # whether its children are rebuilt. Paths are parent links (LazyLoc), spelled out only
+    # when read, so a deep tree costs no more per node than a shallow one (fold_paths'
+    # tuple paths grow with the depth); a predicate that ``quick`` answers makes none. A
+    # node whose operands are all predicates is rebuilt in one step, without frames.
     out: list[Condition] = []
-    stack: list[tuple[Condition, LazyLoc, bool]] = [(root, LazyLoc(None, loc), False)]
+    stack: list[tuple[Any, Any, Any, bool]] = [(root, None, loc, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, path, done = stack.pop()
-        if isinstance(node, Predicate):
-            out.append(leaf(node, path.child(wire_key(node.op), node.field)))  # type: ignore[arg-type]
-        elif isinstance(node, Not):
+        node, parent, keys, done = pop()
+        kind = type(node)
+        if kind is Predicate:
+            out.append(_one(node, leaf, quick, parent, keys))
+        elif kind is Not:
             if done:
                 operand = out.pop()
-                out.append(node if operand is node.operand else Not(operand, node.span))
+            elif type(node.operand) is Predicate:
+                operand = _one(node.operand, leaf, quick, parent, (*keys, "not"))
             else:
-                stack.append((node, path, True))
-                stack.append((node.operand, path.child("not"), False))
-        elif isinstance(node, And | Or):
-            n = len(node.operands)
+                push((node, None, None, True))
+                push((node.operand, LazyLoc(parent, keys), ("not",), False))
+                continue
+            out.append(node if operand is node.operand else Not(operand, node.span))
+        elif kind is And or kind is Or:
+            ops = node.operands
+            n = len(ops)
             if done:
                 kids = out[-n:]
                 del out[-n:]
-                if all(k is o for k, o in zip(kids, node.operands, strict=True)):
+                if all(k is o for k, o in zip(kids, ops, strict=True)):
                     out.append(_fold_day(node))
                 else:
-                    out.append(_fold_day(type(node).of(*kids, span=node.span)))
+                    out.append(_fold_day(kind.of(*kids, span=node.span)))
+            elif all_predicates(ops):
+                out.append(_flat_node(node, leaf, quick, parent, keys))
             else:
-                key = "and" if isinstance(node, And) else "or"
-                stack.append((node, path, True))
+                key = "and" if kind is And else "or"
+                here = LazyLoc(parent, keys)
+                push((node, None, None, True))
                 for i in range(n - 1, -1, -1):
-                    stack.append((node.operands[i], path.child(key, i), False))
+                    push((ops[i], here, (key, i), False))
         else:
             raise TypeError(f"{shown(node)} is not a condition.")
     return out[0]
+
+
+_Quick = Callable[[Predicate], Condition | None] | None
+
+
+def _one(
+    p: Predicate,
+    leaf: Callable[[Predicate, Loc], Condition],
+    quick: _Quick,
+    parent: LazyLoc | None,
+    keys: Loc,
+) -> Condition:
+    """Rebuild one predicate; its path is ``keys`` under ``parent`` (a plain tuple at the top)."""
+    new = None if quick is None else quick(p)
+    if new is None:
+        keys = (*keys, wire_key(p.op), p.field)
+        new = leaf(p, keys if parent is None else LazyLoc(parent, keys))  # type: ignore[arg-type]
+    return new
+
+
+def _flat_node(
+    node: And | Or,
+    leaf: Callable[[Predicate, Loc], Condition],
+    quick: _Quick,
+    parent: LazyLoc | None,
+    keys: Loc,
+) -> Condition:
+    """Rebuild an ``And`` or ``Or`` of predicates in one step: the common shape."""
+    kind = type(node)
+    key = "and" if kind is And else "or"
+    ops: tuple[Predicate, ...] = node.operands  # type: ignore[assignment]
+    kids = []
+    changed = False
+    flat = True  # no kid is an And or Or: nothing to flatten
+    for i, o in enumerate(ops):
+        new = None if quick is None else quick(o)
+        if new is None:
+            path = (*keys, key, i, wire_key(o.op), o.field)
+            new = leaf(o, path if parent is None else LazyLoc(parent, path))  # type: ignore[arg-type]
+            flat = flat and type(new) is not And and type(new) is not Or
+        changed = changed or new is not o
+        kids.append(new)
+    if not changed:
+        return _fold_day(node)
+    if flat and len(kids) > 1:  # what kind.of would build, without its loop
+        return _fold_day(kind(tuple(kids), node.span))
+    return _fold_day(kind.of(*kids, span=node.span))
 
 
 class LazyLoc:
@@ -202,10 +286,14 @@ def _child(loc: Loc, key: str | int) -> Loc:
 
 def _fold_day(node: Condition) -> Condition:
     """Turn ``f >= D and f < D+1`` (midnights) into ``f = D``, its canonical form."""
-    if isinstance(node, And | Or) and len(node.operands) == 2:
-        folded = fold_day_range(isinstance(node, And), node.operands[0], node.operands[1])
-        if folded is not None:
-            return attrs.evolve(folded, span=node.span)
+    kind = type(node)
+    if (kind is And or kind is Or) and len(node.operands) == 2:  # type: ignore[attr-defined]
+        a, b = node.operands  # type: ignore[attr-defined]
+        # Only two predicates on one field can be such a range: most nodes stop here.
+        if type(a) is Predicate and type(b) is Predicate and a.field == b.field:
+            folded = fold_day_range(kind is And, a, b)
+            if folded is not None:
+                return attrs.evolve(folded, span=node.span)  # type: ignore[attr-defined]
     return node
 
 
@@ -219,6 +307,56 @@ def _problem(
     **ctx: object,
 ) -> Problem:
     return Problem(kind, tuple(loc), msg, value, ctx, span, fix=fix)
+
+
+#: The operators whose value a string field takes as it is when it is a ``str``.
+_STRING_AS_IS = COMPARISON_OPS | TEXT_OPS
+_STRING, _TIMESTAMP, _BOOLEAN = FieldType.STRING, FieldType.TIMESTAMP, FieldType.BOOLEAN
+_LAST_DAY = dt.date.max
+
+
+def _quick(types: Mapping[str, FieldType], p: Predicate) -> Predicate | None:
+    """What :func:`_check_predicate` returns for the common shapes, or ``None``.
+
+    The shapes: a field under its wire name with a ``str`` on a string field (``in`` a
+    tuple of them too), a date or datetime text or a UTC ``datetime`` compared with a
+    timestamp field, a ``bool`` compared with a boolean field. Such a predicate has no
+    problem to report, so it needs no path. Everything else (other spellings, other
+    values, every error) returns ``None`` and takes the general path; the property test
+    in ``tests/test_validate.py`` holds the two to the same results.
+    """
+    field = p.field
+    ftype = types.get(field) if type(field) is str else None
+    if ftype is None:
+        return None
+    op, value = p.op, p.value
+    kind = type(value)
+    if ftype is _STRING:
+        if kind is str:
+            return p if op in _STRING_AS_IS else None
+        if kind is tuple and op is Op.IN and value and all(type(v) is str for v in value):  # type: ignore[union-attr]
+            return p
+        return None
+    if ftype is _TIMESTAMP:
+        if op not in COMPARISON_OPS:
+            return None
+        if kind is str:
+            try:
+                parsed = parse_iso(value)  # type: ignore[arg-type]
+            except DateError:
+                return None
+            if type(parsed) is dt.date:
+                if op in ORDERING_OPS:
+                    parsed = midnight(parsed)
+                elif parsed == _LAST_DAY:  # a whole day without a next midnight
+                    return None
+            return Predicate(op, field, parsed, p.span, p.field_span, p.value_spans)
+        if kind is dt.datetime and value.tzinfo is UTC:  # type: ignore[union-attr]
+            return p
+        return None
+    if ftype is _BOOLEAN and kind is bool and (op is Op.EQ or op is Op.NEQ):
+        return p
+    return None
 
 
 def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]) -> Condition:

@@ -59,6 +59,26 @@ def parse_iso(text: str) -> dt.date | dt.datetime:
             f"{text!r} is not an ISO 8601 date or datetime; write 2024-01-31 or "
             "2024-01-31T09:30:00Z."
         )
+    # The two common shapes, a date and the wire form, are read by C once the pattern
+    # has vouched for the ASCII digits; whatever C refuses (year 0, February 30, hour
+    # 24, which newer Pythons read as the next midnight) takes the road below, which
+    # says why.
+    n = len(text)
+    if n == 10:
+        try:
+            return _DATE_FROM_ISO(text)
+        except ValueError:
+            pass
+    elif n == 20 and text[10] == "T" and text[19] == "Z" and text[11:13] < "24":
+        try:
+            return _FROM_ISO(text)
+        except ValueError:
+            pass
+    return _read_match(text, m)
+
+
+def _read_match(text: str, m: re.Match[str]) -> dt.date | dt.datetime:
+    """Read what the ISO pattern matched, field by field: the road that says what is wrong."""
     y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
     if y < 1:
         raise DateError(_out_of_range(text))
@@ -172,20 +192,26 @@ def read_timestamp(value: object) -> dt.datetime | None:
 
 
 _FROM_ISO = dt.datetime.fromisoformat
+_DATE_FROM_ISO = dt.date.fromisoformat
 
 
 def to_utc(value: dt.datetime) -> dt.datetime:
     """Return ``value`` in UTC; a naive datetime is taken to be UTC already."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    if value.utcoffset() == dt.timedelta(0) and value.tzinfo is UTC:
+    tz = value.tzinfo
+    if tz is UTC:
         return value
+    if tz is None:
+        return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
 
 def midnight(day: dt.date) -> dt.datetime:
     """Return midnight UTC at the start of ``day``."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return _COMBINE(day, _MIDNIGHT)  # a datetime's own time and zone are ignored
+
+
+_COMBINE = dt.datetime.combine
+_MIDNIGHT = dt.time(0, tzinfo=UTC)
 
 
 def format_wire(value: dt.date | dt.datetime) -> str:
@@ -196,14 +222,36 @@ def format_wire(value: dt.date | dt.datetime) -> str:
     """
     if not isinstance(value, dt.datetime):
         value = midnight(value)
+    if type(value) is dt.datetime and value.tzinfo is UTC:
+        # The wire form of a UTC instant, which is what validated queries hold, is
+        # memoised: queries repeat their instants, and a datetime caches its hash.
+        text = _WIRE.get(value)
+        if text is None:
+            if len(_WIRE) >= _WIRE_SIZE:
+                _WIRE.clear()
+            text = _WIRE[value] = _wire_text(value)
+        return text
     value = to_utc(value)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if type(value) is dt.datetime:
+        return _wire_text(value)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")  # a subclass may print itself otherwise
     if value.year < 1000:
         text = f"{value.year:04d}" + text[text.index("-") :]
     if value.microsecond:
         text += f".{value.microsecond:06d}".rstrip("0")
     return text + "Z"
 
+
+def _wire_text(value: dt.datetime) -> str:
+    """The wire form of a UTC ``datetime`` (not a subclass, which may print otherwise)."""
+    # isoformat pads the year to four digits and writes a fraction with six; in UTC it
+    # ends in "+00:00", which the wire form writes as "Z".
+    text = value.isoformat()[:-6]
+    return (text.rstrip("0") if value.microsecond else text) + "Z"
+
+
+_WIRE: dict[dt.datetime, str] = {}
+_WIRE_SIZE = 1024
 
 Clock = dt.datetime | Callable[[], dt.datetime] | None
 

@@ -88,6 +88,14 @@ def reduce_tree(root: N, step: Callable[[N, Any], T | Branch[N, T]], loc: Any = 
     return out[0]  # type: ignore[no-any-return]
 
 
+def all_predicates(nodes: Sequence[Condition]) -> bool:
+    """Whether every node is a :class:`Predicate`: the flat shape that skips the frames."""
+    for node in nodes:  # noqa: SIM110 (a loop: all() over a generator costs more here)
+        if type(node) is not Predicate:
+            return False
+    return True
+
+
 class _Up:
     """A frame of the fold's stack: join the last ``count`` results for ``node``."""
 
@@ -116,7 +124,7 @@ def _fold(
     if kind is And or kind is Or:
         # The common shape, a flat and/or of predicates, without the stack machine.
         ops = root.operands  # type: ignore[attr-defined]
-        if all(type(op) is Predicate for op in ops):
+        if all_predicates(ops):
             join = and_ if kind is And else or_
             if not paths:
                 return join(root, [leaf(op) for op in ops])
@@ -146,12 +154,28 @@ def _fold(
         if kind is Predicate:
             out.append(leaf(node, path) if paths else leaf(node))
         elif kind is Not:
+            operand = node.operand
+            if type(operand) is Predicate:  # joined at once: no frames
+                if paths:
+                    out.append(not_(node, leaf(operand, (*path, "not")), path))
+                else:
+                    out.append(not_(node, leaf(operand)))
+                continue
             push(_Up(1, not_, node, path))
-            push((node.operand, (*path, "not") if paths else None))
+            push((operand, (*path, "not") if paths else None))
         elif kind is And or kind is Or:
             ops = node.operands
-            push(_Up(len(ops), and_ if kind is And else or_, node, path))
+            join = and_ if kind is And else or_
             key = "and" if kind is And else "or"
+            if all_predicates(ops):  # joined at once, without frames
+                if paths:
+                    out.append(
+                        join(node, [leaf(op, (*path, key, i)) for i, op in enumerate(ops)], path)
+                    )
+                else:
+                    out.append(join(node, [leaf(op) for op in ops]))
+                continue
+            push(_Up(len(ops), join, node, path))
             for i in range(len(ops) - 1, -1, -1):
                 push((ops[i], (*path, key, i) if paths else None))
         else:

@@ -11,7 +11,7 @@ A :class:`Query` wraps one validated :class:`QueryAST`; every method returns a n
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -39,6 +39,7 @@ from .bounds import check_condition, check_query
 from .parser import Limits, parse_condition_text, parse_text
 
 if TYPE_CHECKING:  # the SQL back end loads with the first to_sql()
+    from .._back.engine import Matcher
     from .._back.sql import SqlQuery, SqlTable
     from .._core.semantics import Semantics
 
@@ -254,9 +255,7 @@ class Query:
 
     ast: QueryAST
     schema: Entity = attrs.field(eq=False)
-    _predicate: Callable[[Mapping[str, Any]], bool] | None = attrs.field(
-        default=None, init=False, eq=False
-    )
+    _predicate: Matcher | None = attrs.field(default=None, init=False, eq=False)
 
     def __init__(
         self,
@@ -404,26 +403,27 @@ class Query:
 
         return to_sql(self.ast, dialect, table, **options)
 
-    def matches(
-        self, record: Mapping[str, Any], now: Clock = None, semantics: Semantics | None = None
-    ) -> bool:
-        """Whether ``record`` passes the filter, by the in-memory engine's rules.
+    @property
+    def matches(self) -> Matcher:
+        """``query.matches(record, now=None, semantics=None)``: whether ``record`` passes.
 
-        ``semantics`` picks the meanings where the service's are undocumented.
+        By the in-memory engine's rules; ``semantics`` picks the meanings where the
+        service's are undocumented. (A property giving the compiled function itself, so
+        a call costs what a hand-written lambda does.)
 
         >>> from ashby_query import Applications, F
         >>> Applications.where(F.status == "active").matches({"status": "active"})
         True
         """
         pred = self._predicate
-        if pred is None or now is not None or semantics is not None:
-            from .._back.engine import compile_predicate
+        if pred is None:
+            from .._back.engine import compile_matcher
 
-            pred = compile_predicate(self.ast.filter, now, semantics)
+            pred = compile_matcher(self.ast.filter)
             # Cached on this immutable query, unless "today" must be read afresh each time.
-            if now is None and semantics is None and not _has_relative(self.ast.filter):
+            if not _has_relative(self.ast.filter):
                 object.__setattr__(self, "_predicate", pred)
-        return pred(record)
+        return pred
 
     def evaluate(
         self,
@@ -434,7 +434,7 @@ class Query:
         """Filter, sort, limit and project ``records`` in memory."""
         from .._back.engine import evaluate_ast
 
-        types = {n: f.type for n, f in self.schema.searchable.items()}
+        types = {n: f.type for n, f in self.schema.searchable.items()} if self.ast.sort else {}
         return evaluate_ast(self.ast, records, types, now, semantics)
 
     def __str__(self) -> str:

@@ -7,8 +7,9 @@ tables of :mod:`.tables`, which this module drives with a lean loop of its own. 
 AST nodes through the same :mod:`.build` calls over tokens from :mod:`.lexer`. A text goes
 to the fast parser first; whatever it does not take (a syntax error, a bound, nesting past
 ``_FAST_DEPTH``) goes to the loop, which parses it or words the error, so positions and
-messages come from one place. Nothing here imports Lark or writes a file. No Lark name or traceback reaches a user: every failure is a
-:class:`QuerySyntaxError` (worded by the rules in :mod:`.hints`) or a :class:`QueryError`.
+messages come from one place. Nothing here imports Lark or writes a file. No Lark name or
+traceback reaches a user: every failure is a :class:`QuerySyntaxError` (worded by the rules
+in :mod:`.hints`) or a :class:`QueryError`.
 """
 
 from __future__ import annotations
