@@ -301,8 +301,10 @@ class Builder:
         self._clause("cursor", c[0][0], s)
 
     def query(self, c: list[Any], s: Span) -> QueryAST:
-        flt = _done(c[0]) if c and isinstance(c[0], Condition | _Chain) else None
+        flt = _done(c[0]) if c and c[0] is not None else None  # clauses reduce to None
         cl = self.clauses
+        if not cl:
+            return QueryAST(self.entity, flt)
         limit = cl.get("limit")
         select = cl.get("select")
         return QueryAST(

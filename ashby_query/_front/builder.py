@@ -271,7 +271,10 @@ class Query:
     def _checked(cls, ast: QueryAST, schema: Entity) -> Query:
         """Wrap an AST that ``validate`` just returned for ``schema``: no second check."""
         query = object.__new__(cls)
-        query.__attrs_init__(ast, schema)
+        # The slots' own setters: what the frozen __init__ does, without its calls per field.
+        _set_ast(query, ast)
+        _set_schema(query, schema)
+        _set_predicate(query, None)
         return query
 
     @property
@@ -519,6 +522,11 @@ Applications = EntityRef("applications")
 Jobs = EntityRef("jobs")
 Users = EntityRef("users")
 JobPostings = EntityRef("job_postings")
+
+
+_set_ast = Query.__dict__["ast"].__set__
+_set_schema = Query.__dict__["schema"].__set__
+_set_predicate = Query.__dict__["_predicate"].__set__
 
 
 def parse(
