@@ -419,10 +419,10 @@ class Query:
         """
         pred = self._predicate
         if pred is None:
+            # Cached on this immutable query; for a filter with relative times, the
+            # function reads the clock on every call itself.
             pred = compile_matcher(self.ast.filter)
-            # Cached on this immutable query, unless "today" must be read afresh each time.
-            if not _has_relative(self.ast.filter):
-                object.__setattr__(self, "_predicate", pred)
+            object.__setattr__(self, "_predicate", pred)
         return pred
 
     def evaluate(
