@@ -359,6 +359,9 @@ def render(data: dict[str, Any]) -> str:
 
 FAST_TARGET = ROOT / "ashby_query" / "_front" / "fastparse.py"
 
+# Where the parser chooses among ways on, it tests the ones that come often first.
+COMMON = ("NAME", "STRING", "EQ", "_LPAR", "_AND", "_OR", "_COMMA", "_RPAR", "_IN", "NUMBER")
+
 
 class NotLL1(Exception):
     """The grammar needs more than one token of lookahead somewhere."""
@@ -535,6 +538,13 @@ class FastParserGenerator:
                 groups.setdefault(syms[pos], []).append((idx, syms))
         if len(ends) > 1:
             raise NotLL1(f"{n}: rules {ends} are the same")
+        rank = {t: r for r, t in enumerate(COMMON)}
+
+        def common(sym: str) -> int:
+            first = {sym} if sym in self.terms else self.first[sym]
+            return min(rank.get(t, len(rank)) for t in first)
+
+        groups = dict(sorted(groups.items(), key=lambda kv: common(kv[0])))
         firsts = []
         for sym in groups:
             if sym in self.alts and sym in self.nullable:
@@ -546,8 +556,12 @@ class FastParserGenerator:
             if ends and first & self.follow[n]:
                 raise NotLL1(f"{n}: go on or stop on {sorted(first & self.follow[n])}")
             firsts.append(first)
-        # Where the token is already known to start the only way on, test nothing.
-        sure = len(groups) == 1 and not ends and known is not None and known <= firsts[0]
+        # Where there is one way on, test nothing if the token is known to start it, or if
+        # it is a rule: the rule's own code tests the token (and gives up on anything else).
+        single = next(iter(groups)) if len(groups) == 1 and not ends else None
+        sure = single is not None and (
+            single in self.alts or (known is not None and known <= firsts[0])
+        )
         for k, (sym, group) in enumerate(groups.items()):
             inner = ind
             if not sure:
@@ -565,7 +579,7 @@ class FastParserGenerator:
                 self.emit(inner, "tok = toks[i]")
                 self.emit(inner, "kind = tok[0]")
             else:
-                self.rule(sym, inner, kid, firsts[k])
+                self.rule(sym, inner, kid, known if sure else firsts[k])
             self.trie(n, group, pos + 1, [*kids, kid], inner, start, out)
         if sure:
             return

@@ -144,11 +144,20 @@ def test_records_are_returned_unchanged():
     assert out[0] is APPS[1]
 
 
-def test_matches_caches_only_fixed_queries():
-    """A fixed query keeps its compiled predicate; one with 'today' reads the clock anew."""
-    fixed = aq.parse('status = "a"', "applications")
-    fixed.matches({"status": "a"})
-    assert fixed._predicate is not None
-    relative = aq.parse("createdAt > today - 1d", "applications")
-    relative.matches({"createdAt": "2024-01-01T00:00:00Z"})
-    assert relative._predicate is None
+def test_matches_reads_the_clock_anew_for_relative_times(monkeypatch):
+    """A query with 'today' or 'now' keeps its matcher, which reads the clock at every
+    call: the same query object answers by the clock of each call, not of the first."""
+    import ashby_query._back.engine as engine
+
+    readings = iter(
+        [dt.datetime(2024, 1, 2, 12, tzinfo=dt.UTC), dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC)] * 2
+    )
+    real = engine.now_utc
+    monkeypatch.setattr(
+        engine, "now_utc", lambda now=None: next(readings) if now is None else real(now)
+    )
+    record = {"createdAt": "2024-01-01T18:00:00Z"}
+    for text in ("createdAt > today - 1d", "createdAt > now - 1d"):
+        query = aq.parse(text, "applications")
+        assert query.matches(record) is True  # 2 January: within a day
+        assert query.matches(record) is False  # 1 March: long past

@@ -19,7 +19,7 @@ import ashby_query as aq
 from ashby_query import strategies as aqs
 from ashby_query._front import fastparse, parser
 from ashby_query._front.build import Builder
-from ashby_query._front.lexer import Tok, lex
+from ashby_query._front.lexer import lex
 
 FAST = parser.__file__.replace("parser.py", "fastparse.py")
 
@@ -50,7 +50,7 @@ def _tree(ast):
 def _run_fast(text, tokens, limits):
     try:
         return "ok", fastparse.parse(
-            [*tokens, Tok("$END", "", len(text), len(text))],
+            [*tokens, ("$END", "", len(text), len(text))],
             Builder(text, "applications", limits),
             limits.max_depth,
         )
@@ -122,7 +122,7 @@ def test_fast_parser_accepts_what_lark_accepts(text):
     limits = aq.Limits(max_depth=10_000)
     try:
         fastparse.parse(
-            [*tokens, Tok("$END", "", len(text), len(text))],
+            [*tokens, ("$END", "", len(text), len(text))],
             Builder(text, "applications", limits),
             10_000,
         )

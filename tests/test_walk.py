@@ -7,6 +7,8 @@ import pytest
 
 import ashby_query as aq
 from ashby_query import F
+from ashby_query._core.ast import And, Not, Predicate
+from ashby_query._core.types import Op
 from ashby_query._core.walk import Branch, fold_paths, reduce_tree
 
 
@@ -116,3 +118,17 @@ def test_iter_nodes_is_public_and_pre_order():
         ("Not", ("and", 1)),
         ("Predicate", ("and", 1, "not")),
     ] == got
+
+
+def test_an_and_of_one_operand_gets_a_list_like_any_other():
+    """A hand-built And of one non-predicate operand reaches its handler as a list of one
+    (a not gets its one result bare)."""
+    inner = Not(Not(Predicate(Op.EQ, "status", "a")))
+    got = aq.fold(
+        And((inner,)),
+        leaf=lambda p: "p",
+        not_=lambda n, v: ("not", v),
+        and_=lambda n, kids: ("and", kids),
+        or_=lambda n, kids: ("or", kids),
+    )
+    assert ("and", [("not", ("not", "p"))]) == got

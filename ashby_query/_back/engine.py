@@ -340,7 +340,18 @@ _CACHE: dict[tuple[int, Semantics | None], _Compiled] = {}
 _CACHE_SIZE = 256
 
 
-def _compiled(root: Condition, now: Clock, semantics: Semantics | None) -> _Compiled:
+def _compiled(
+    root: Condition,
+    now: Clock,
+    semantics: Semantics | None,
+    daily: bool | None = None,
+    once: bool = False,
+) -> _Compiled:
+    """``root`` compiled for ``semantics``, from the cache where the clock cannot change it.
+
+    ``daily``: whether ``root``'s relative times all count from today or yesterday
+    (worked out here when not given). ``once``: for one record only.
+    """
     key = (id(root), semantics)  # None, not the default's value: no hashing per call
     found = _CACHE.get(key)
     if found is not None and found.root is root:
@@ -351,21 +362,42 @@ def _compiled(root: Condition, now: Clock, semantics: Semantics | None) -> _Comp
         read.append(True)
         return now_utc(now)
 
-    done = _compile(root, clock, DEFAULT_SEMANTICS if semantics is None else semantics)
-    if not read:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = done
+    sem = DEFAULT_SEMANTICS if semantics is None else semantics
+    lowered = lower_condition(root, clock, whole_day=sem.date_only == "whole_day")
+    if read:
+        # A relative time: the function depends on what this call's clock made of the
+        # tree, which for "today - 7d" stays the same all day: keyed on the lowered tree.
+        # "now" moves on every call, so such a tree is not kept.
+        if not (_fixed(root, "now") if daily is None else daily):
+            # Built for this call only; for one record, closures cost less to make.
+            return _compile(root, lowered, sem, generate=not once)
+        rkey = (id(root), lowered, sem)
+        found = _RELATIVE.get(rkey)
+        if found is not None and found.root is root:
+            return found
+        done = _compile(root, lowered, sem)
+        if len(_RELATIVE) >= _CACHE_SIZE:
+            _RELATIVE.clear()
+        _RELATIVE[rkey] = done
+        return done
+    done = _compile(root, lowered, sem)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[key] = done
     return done
 
 
-def _compile(root: Condition, now: Clock, sem: Semantics) -> _Compiled:
+_RELATIVE: dict[tuple[int, Condition, Semantics], _Compiled] = {}
+
+
+def _compile(
+    root: Condition, lowered: Condition, sem: Semantics, *, generate: bool = True
+) -> _Compiled:
     def other(record: Record, now: Clock = None, semantics: Semantics | None = None) -> bool:
         return compile_predicate(root, now, semantics)(record)
 
-    lowered = lower_condition(root, now, whole_day=sem.date_only == "whole_day")
     deep = depth(lowered)
-    if deep <= _GEN_DEPTH:
+    if generate and deep <= _GEN_DEPTH:
         made = _generate(lowered, sem, other)
         if made is not None:
             return _Compiled(root, made, None, other)
@@ -373,12 +405,15 @@ def _compile(root: Condition, now: Clock, sem: Semantics) -> _Compiled:
     return _Compiled(root, None, pred, other)
 
 
-def _fixed(root: Condition) -> bool:
-    """Whether ``root`` holds no relative time, so compiling it never reads a clock."""
+def _fixed(root: Condition, anchor: str | None = None) -> bool:
+    """Whether ``root`` holds no relative time (with ``anchor``, none from that anchor),
+    so compiling it never reads a clock (or reads one that moves only once a day)."""
 
     def leaf(p: Predicate) -> bool:
         values = p.value if isinstance(p.value, tuple) else (p.value,)
-        return not any(isinstance(v, RelativeTime) for v in values)
+        return not any(
+            isinstance(v, RelativeTime) and (anchor is None or v.anchor == anchor) for v in values
+        )
 
     return fold(root, leaf=leaf, not_=lambda n, b: b, and_=_every, or_=_every)
 
@@ -408,11 +443,15 @@ def compile_matcher(root: Condition | None) -> Matcher:
     True
     """
 
+    if root is None:
+        return _match_all
+    daily = _fixed(root, "now")
+
     def per_call(record: Record, now: Clock = None, semantics: Semantics | None = None) -> bool:
-        return compile_predicate(root, now, semantics)(record)
+        return _compiled(root, now, semantics, daily, once=True).match(record)
 
     matches: Matcher = per_call
-    if root is not None and _fixed(root):
+    if _fixed(root):
         try:
             matches = _compiled(root, None, None).matches
         except Exception:  # raised where it always was: at the call, by per_call
@@ -420,6 +459,14 @@ def compile_matcher(root: Condition | None) -> Matcher:
     # Named as the method it stands for, so a wrong call's TypeError reads as before.
     matches.__qualname__ = "Query.matches"  # type: ignore[attr-defined]
     return matches
+
+
+def _match_all(record: Record, now: Clock = None, semantics: Semantics | None = None) -> bool:
+    """``Query.matches`` without a filter: every record passes."""
+    return True
+
+
+_match_all.__qualname__ = "Query.matches"
 
 
 def _closures(root: Condition, sem: Semantics) -> Pred:

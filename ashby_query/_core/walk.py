@@ -97,7 +97,8 @@ def all_predicates(nodes: Sequence[Condition]) -> bool:
 
 
 class _Up:
-    """A frame of the fold's stack: join the last ``count`` results for ``node``."""
+    """A frame of the fold's stack: join the last ``count`` results for ``node``
+    (``count`` 0: a ``not``, joined with its one result itself, not a list of it)."""
 
     __slots__ = ("count", "join", "node", "path")
 
@@ -137,7 +138,7 @@ def _fold(
         item = pop()
         if type(item) is _Up:
             n = item.count
-            if n == 1:
+            if n == 0:
                 kid = out.pop()
                 out.append(
                     item.join(item.node, kid, item.path) if paths else item.join(item.node, kid)
@@ -161,7 +162,7 @@ def _fold(
                 else:
                     out.append(not_(node, leaf(operand)))
                 continue
-            push(_Up(1, not_, node, path))
+            push(_Up(0, not_, node, path))
             push((operand, (*path, "not") if paths else None))
         elif kind is And or kind is Or:
             ops = node.operands

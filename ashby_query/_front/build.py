@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from .._core.ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey
 from .._core.errors import Problem, QueryError, Span
 from .._core.types import Op
-from .lexer import Tok, unescape
+from .lexer import RawTok, unescape
 
 __all__ = ["Bounds", "Builder", "Val"]
 
@@ -40,16 +41,24 @@ def _done(node: object) -> Condition:
     return node  # type: ignore[return-value]
 
 
-class Val(NamedTuple):
-    """A literal value with its span, before it becomes part of a predicate."""
-
-    value: object
-    span: Span
-    kind: str
+#: A literal value with its span and kind, before it becomes part of a predicate.
+Val = tuple[object, Span, str]
 
 
 # Builds a named tuple without its Python-level __new__: these run once per token.
 _new = tuple.__new__
+
+
+def _compare(op: Op) -> Callable[[Builder, list[Any], Span], Predicate]:
+    """The reduce callback for ``field <op> value``; the value is the last child."""
+
+    def reduce(self: Builder, c: list[Any], s: Span) -> Predicate:
+        field: RawTok = c[0]
+        val: Val = c[-1]
+        return Predicate(op, field[1], val[0], s, _new(Span, field[2:]), (val[1],))  # type: ignore[arg-type]
+
+    reduce.__name__ = reduce.__qualname__ = op.name.lower()
+    return reduce
 
 
 class Bounds(Protocol):
@@ -94,13 +103,13 @@ class Builder:
             self.text,
         )
 
-    def _digits(self, tok: Tok) -> str:
+    def _digits(self, tok: RawTok) -> str:
         """The token's text, if its digits are within ``Limits.max_digits``."""
-        if len(tok.text) > self.limits.max_digits:
+        if len(tok[1]) > self.limits.max_digits:
             raise self._bound(
-                "number_too_long", "number", len(tok.text), "max_digits", Span(tok.start, tok.end)
+                "number_too_long", "number", len(tok[1]), "max_digits", Span(tok[2], tok[3])
             )
-        return tok.text
+        return tok[1]
 
     # Conditions -----------------------------------------------------------
     # A run of "and" (or "or") gathers in a _Chain and becomes one node when something
@@ -117,31 +126,17 @@ class Builder:
     def group(self, c: list[Any], s: Span) -> Condition:
         return _done(c[0])
 
-    def _pred(self, op: Op, c: list[Any], s: Span) -> Predicate:
-        field: Tok = c[0]
-        val: Val = c[-1]  # c[1] is the operator token
-        return Predicate(op, field[1], val[0], s, _new(Span, field[2:]), (val[1],))  # type: ignore[arg-type]
-
-    def eq(self, c: list[Any], s: Span) -> Predicate:
-        return self._pred(Op.EQ, c, s)
-
-    def neq(self, c: list[Any], s: Span) -> Predicate:
-        return self._pred(Op.NEQ, c, s)
-
-    def gt(self, c: list[Any], s: Span) -> Predicate:
-        return self._pred(Op.GT, c, s)
-
-    def gte(self, c: list[Any], s: Span) -> Predicate:
-        return self._pred(Op.GTE, c, s)
-
-    def lt(self, c: list[Any], s: Span) -> Predicate:
-        return self._pred(Op.LT, c, s)
-
-    def lte(self, c: list[Any], s: Span) -> Predicate:
-        return self._pred(Op.LTE, c, s)
+    # field OP value: c[1] is the operator token. One method per operator, each made by
+    # _compare (a reduction is one call, not two).
+    eq = _compare(Op.EQ)
+    neq = _compare(Op.NEQ)
+    gt = _compare(Op.GT)
+    gte = _compare(Op.GTE)
+    lt = _compare(Op.LT)
+    lte = _compare(Op.LTE)
 
     def in_(self, c: list[Any], s: Span) -> Predicate:
-        field: Tok = c[0]
+        field: RawTok = c[0]
         vals: list[Val] = c[1]
         return Predicate(
             Op.IN,
@@ -155,43 +150,32 @@ class Builder:
     def not_in(self, c: list[Any], s: Span) -> Condition:
         return Not(self.in_(c, s), s)
 
-    def _match(self, op: Op, c: list[Any], s: Span) -> Predicate:
-        field: Tok = c[0]
-        val: Val = c[1]
-        return Predicate(op, field[1], val[0], s, _new(Span, field[2:]), (val[1],))  # type: ignore[arg-type]
-
-    def like(self, c: list[Any], s: Span) -> Predicate:
-        return self._match(Op.LIKE, c, s)
+    # field KEYWORD value: the keyword is filtered out, so the value is c[1].
+    like = _compare(Op.LIKE)
+    fuzzy = _compare(Op.FUZZY)
+    keyword = _compare(Op.KEYWORD)
+    array_contains = _compare(Op.ARRAY_CONTAINS)
 
     def not_like(self, c: list[Any], s: Span) -> Condition:
-        return Not(self._match(Op.LIKE, c, s), s)
-
-    def fuzzy(self, c: list[Any], s: Span) -> Predicate:
-        return self._match(Op.FUZZY, c, s)
-
-    def keyword(self, c: list[Any], s: Span) -> Predicate:
-        return self._match(Op.KEYWORD, c, s)
-
-    def array_contains(self, c: list[Any], s: Span) -> Predicate:
-        return self._match(Op.ARRAY_CONTAINS, c, s)
+        return Not(self.like(c, s), s)
 
     def any_(self, c: list[Any], s: Span) -> Predicate:
-        field: Tok = c[0]
+        field: RawTok = c[0]
         inner: Any = _done(c[1])
-        return Predicate(Op.ANY, field.text, inner, s, Span(field.start, field.end))
+        return Predicate(Op.ANY, field[1], inner, s, Span(field[2], field[3]))
 
     def is_null(self, c: list[Any], s: Span) -> Predicate:
-        field: Tok = c[0]
-        return Predicate(Op.IS_NULL, field.text, None, s, Span(field.start, field.end))
+        field: RawTok = c[0]
+        return Predicate(Op.IS_NULL, field[1], None, s, Span(field[2], field[3]))
 
     def is_not_null(self, c: list[Any], s: Span) -> Condition:
         return Not(self.is_null(c, s), s)
 
     def between(self, c: list[Any], s: Span) -> Condition:
-        field: Tok = c[0]
-        fs = Span(field.start, field.end)
-        lo = Predicate(Op.GTE, field.text, c[1].value, s, fs, (c[1].span,))
-        hi = Predicate(Op.LTE, field.text, c[2].value, s, fs, (c[2].span,))
+        field: RawTok = c[0]
+        fs = Span(field[2], field[3])
+        lo = Predicate(Op.GTE, field[1], c[1][0], s, fs, (c[1][1],))
+        hi = Predicate(Op.LTE, field[1], c[2][0], s, fs, (c[2][1],))
         return And((lo, hi), s)
 
     # Values ---------------------------------------------------------------
@@ -211,7 +195,7 @@ class Builder:
                         f"query, or raise the bound with Limits(max_in=...).",
                         len(vals),
                         {"max_in": self.limits.max_in},
-                        c[1].span,
+                        c[1][1],
                     )
                 ],
                 self.text,
@@ -222,33 +206,33 @@ class Builder:
         text: str = c[0][1]
         if len(text) - 2 > self.max_string:
             raise self._bound("string_too_long", "string", len(text) - 2, "max_string", s)
-        return _new(Val, (unescape(text) if "\\" in text else text[1:-1], s, "string"))
+        return (unescape(text) if "\\" in text else text[1:-1], s, "string")
 
     def number(self, c: list[Any], s: Span) -> Val:
         text = self._digits(c[0])
-        return _new(Val, (float(text) if "." in text else int(text), s, "number"))
+        return (float(text) if "." in text else int(text), s, "number")
 
     def true(self, c: list[Any], s: Span) -> Val:
-        return _new(Val, (True, s, "bool"))
+        return (True, s, "bool")
 
     def false(self, c: list[Any], s: Span) -> Val:
-        return _new(Val, (False, s, "bool"))
+        return (False, s, "bool")
 
     def date(self, c: list[Any], s: Span) -> Val:
-        tok: Tok = c[0]
+        tok: RawTok = c[0]
         # Kept as text; validation reads it strictly and reports impossible dates.
-        return _new(Val, (tok.text, s, "date"))
+        return (tok[1], s, "date")
 
     def datetime(self, c: list[Any], s: Span) -> Val:
-        tok: Tok = c[0]
-        return _new(Val, (tok.text, s, "date"))
+        tok: RawTok = c[0]
+        return (tok[1], s, "date")
 
     def rel(self, c: list[Any], s: Span) -> Val:
-        return _new(Val, (RelativeTime(c[0].text.lower()), s, "rel"))
+        return (RelativeTime(c[0][1].lower()), s, "rel")
 
     def _rel(self, c: list[Any], s: Span, sign: int) -> Val:
         dur = self._digits(c[2])
-        return _new(Val, (RelativeTime(c[0].text.lower(), sign * int(dur[:-1]), dur[-1]), s, "rel"))
+        return (RelativeTime(c[0][1].lower(), sign * int(dur[:-1]), dur[-1]), s, "rel")
 
     def rel_plus(self, c: list[Any], s: Span) -> Val:
         return self._rel(c, s, 1)
@@ -276,14 +260,14 @@ class Builder:
         return keys
 
     def sort_asc(self, c: list[Any], s: Span) -> SortKey:
-        return SortKey(c[0].text, False, s)
+        return SortKey(c[0][1], False, s)
 
     def sort_desc(self, c: list[Any], s: Span) -> SortKey:
-        return SortKey(c[0].text, True, s)
+        return SortKey(c[0][1], True, s)
 
     def limit(self, c: list[Any], s: Span) -> None:
-        tok: Tok = c[0]
-        span = Span(tok.start, tok.end)
+        tok: RawTok = c[0]
+        span = Span(tok[2], tok[3])
         text = self._digits(tok)
         if "." in text:
             from .hints import syntax
@@ -308,17 +292,19 @@ class Builder:
         return paths
 
     def path(self, c: list[Any], s: Span) -> tuple[tuple[str, ...], Span]:
-        return ((c[0].text,), s)
+        return ((c[0][1],), s)
 
     def path_more(self, c: list[Any], s: Span) -> tuple[tuple[str, ...], Span]:
-        return ((*c[0][0], c[1].text), s)
+        return ((*c[0][0], c[1][1]), s)
 
     def cursor(self, c: list[Any], s: Span) -> None:
-        self._clause("cursor", c[0].value, s)
+        self._clause("cursor", c[0][0], s)
 
     def query(self, c: list[Any], s: Span) -> QueryAST:
-        flt = _done(c[0]) if c and isinstance(c[0], Condition | _Chain) else None
+        flt = _done(c[0]) if c and c[0] is not None else None  # clauses reduce to None
         cl = self.clauses
+        if not cl:
+            return QueryAST(self.entity, flt)
         limit = cl.get("limit")
         select = cl.get("select")
         return QueryAST(

@@ -272,7 +272,10 @@ class Query:
     def _checked(cls, ast: QueryAST, schema: Entity) -> Query:
         """Wrap an AST that ``validate`` just returned for ``schema``: no second check."""
         query = object.__new__(cls)
-        query.__attrs_init__(ast, schema)
+        # The slots' own setters: what the frozen __init__ does, without its calls per field.
+        _set_ast(query, ast)
+        _set_schema(query, schema)
+        _set_predicate(query, None)
         return query
 
     @property
@@ -419,10 +422,10 @@ class Query:
         if pred is None:
             from .._back.engine import compile_matcher
 
+            # Cached on this immutable query; for a filter with relative times, the
+            # function reads the clock on every call itself.
             pred = compile_matcher(self.ast.filter)
-            # Cached on this immutable query, unless "today" must be read afresh each time.
-            if not _has_relative(self.ast.filter):
-                object.__setattr__(self, "_predicate", pred)
+            object.__setattr__(self, "_predicate", pred)
         return pred
 
     def evaluate(
@@ -528,6 +531,11 @@ Applications = EntityRef("applications")
 Jobs = EntityRef("jobs")
 Users = EntityRef("users")
 JobPostings = EntityRef("job_postings")
+
+
+_set_ast = Query.__dict__["ast"].__set__
+_set_schema = Query.__dict__["schema"].__set__
+_set_predicate = Query.__dict__["_predicate"].__set__
 
 
 def parse(

@@ -64,11 +64,10 @@ _string = Builder.string
 _true = Builder.true
 _values = Builder.values
 _values_more = Builder.values_more
-_T0 = frozenset(('NAME', '_LPAR', '_NOT'))
-_T1 = frozenset(('NAME', '_LPAR'))
-_T2 = frozenset(('DATE', 'DATETIME', 'FALSE', 'NOW', 'NUMBER', 'STRING', 'TODAY', 'TRUE', 'YESTERDAY'))
-_T3 = frozenset(('NOW', 'TODAY', 'YESTERDAY'))
-_T4 = frozenset(('_CURSOR', '_LIMIT', '_ORDER', '_SELECT'))
+_T0 = frozenset(('NAME', '_LPAR'))
+_T1 = frozenset(('NOW', 'TODAY', 'YESTERDAY'))
+_T2 = frozenset(('NAME', '_LPAR', '_NOT'))
+_T3 = frozenset(('_CURSOR', '_LIMIT', '_ORDER', '_SELECT'))
 
 
 def parse(toks: list[Any], b: Builder, maxd: int) -> Any:
@@ -107,86 +106,9 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
     tok = toks[i]
     kind = tok[0]
     s1 = tok[2]
-    if kind == '_NOT':
-        k1_0 = tok
-        depth += 1
-        if depth > maxd:
-            raise Bail
-        i += 1
-        tok = toks[i]
-        kind = tok[0]
-        if kind in _T0:
-            k1_1, i = _p_not_expr(toks, i, b, depth, maxd)
-            tok = toks[i]
-            kind = tok[0]
-            depth -= 1
-            v = _not_(b, [k1_1], _S(Span, (s1, toks[i - 1][3])))
-        else:
-            raise Bail
-    elif kind in _T1:
+    if kind in _T0:
         s2 = tok[2]
-        if kind == '_LPAR':
-            k2_0 = tok
-            depth += 1
-            if depth > maxd:
-                raise Bail
-            i += 1
-            tok = toks[i]
-            kind = tok[0]
-            if kind in _T0:
-                s3 = tok[2]
-                s4 = tok[2]
-                k4_0, i = _p_not_expr(toks, i, b, depth, maxd)
-                tok = toks[i]
-                kind = tok[0]
-                k3_0 = k4_0
-                while kind == '_AND':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind in _T0:
-                        k4_2, i = _p_not_expr(toks, i, b, depth, maxd)
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_0 = _and_(b, [k3_0, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                    else:
-                        raise Bail
-                k2_1 = k3_0
-                while kind == '_OR':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind in _T0:
-                        s4 = tok[2]
-                        k4_0, i = _p_not_expr(toks, i, b, depth, maxd)
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = k4_0
-                        while kind == '_AND':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind in _T0:
-                                k4_2, i = _p_not_expr(toks, i, b, depth, maxd)
-                                tok = toks[i]
-                                kind = tok[0]
-                                k3_2 = _and_(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        k2_1 = _or_(b, [k2_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                    else:
-                        raise Bail
-                if kind == '_RPAR':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    depth -= 1
-                    k1_0 = _group(b, [k2_1], _S(Span, (s2, toks[i - 1][3])))
-                else:
-                    raise Bail
-            else:
-                raise Bail
-        elif kind == 'NAME':
+        if kind == 'NAME':
             s3 = tok[2]
             k4_0 = tok
             i += 1
@@ -198,989 +120,99 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                if kind in _T2:
-                    s4 = tok[2]
-                    if kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T3:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    elif kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    else:
-                        raise Bail
-                    k2_0 = _eq(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == 'GT':
-                k3_1 = tok
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind in _T2:
-                    s4 = tok[2]
-                    if kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T3:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    elif kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    else:
-                        raise Bail
-                    k2_0 = _gt(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == 'GTE':
-                k3_1 = tok
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind in _T2:
-                    s4 = tok[2]
-                    if kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T3:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    elif kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    else:
-                        raise Bail
-                    k2_0 = _gte(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == 'LT':
-                k3_1 = tok
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind in _T2:
-                    s4 = tok[2]
-                    if kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T3:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    elif kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    else:
-                        raise Bail
-                    k2_0 = _lt(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == 'LTE':
-                k3_1 = tok
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind in _T2:
-                    s4 = tok[2]
-                    if kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T3:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    elif kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    else:
-                        raise Bail
-                    k2_0 = _lte(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == 'NEQ':
-                k3_1 = tok
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind in _T2:
-                    s4 = tok[2]
-                    if kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T3:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    elif kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    else:
-                        raise Bail
-                    k2_0 = _neq(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == '_ANY':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == '_LPAR':
-                    k3_2 = tok
-                    depth += 1
-                    if depth > maxd:
-                        raise Bail
+                s4 = tok[2]
+                if kind == 'STRING':
+                    s5 = tok[2]
+                    k5_0 = tok
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
-                    if kind in _T0:
-                        s4 = tok[2]
-                        s5 = tok[2]
-                        k5_0, i = _p_not_expr(toks, i, b, depth, maxd)
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = k5_0
-                        while kind == '_AND':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind in _T0:
-                                k5_2, i = _p_not_expr(toks, i, b, depth, maxd)
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _and_(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        k3_3 = k4_0
-                        while kind == '_OR':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind in _T0:
-                                s5 = tok[2]
-                                k5_0, i = _p_not_expr(toks, i, b, depth, maxd)
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = k5_0
-                                while kind == '_AND':
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    if kind in _T0:
-                                        k5_2, i = _p_not_expr(toks, i, b, depth, maxd)
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _and_(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                                    else:
-                                        raise Bail
-                                k3_3 = _or_(b, [k3_3, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        if kind == '_RPAR':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            depth -= 1
-                            k2_0 = _any_(b, [k3_0, k3_3], _S(Span, (s3, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        raise Bail
-                else:
-                    raise Bail
-            elif kind == '_ARRAY_CONTAINS':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind in _T2:
-                    s4 = tok[2]
-                    if kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T3:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    elif kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    else:
-                        raise Bail
-                    k2_0 = _array_contains(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == '_BETWEEN':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind in _T2:
-                    s4 = tok[2]
-                    if kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T3:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    elif kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = k4_0
-                    else:
-                        raise Bail
-                    if kind == '_AND':
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind in _T2:
-                            s4 = tok[2]
-                            if kind == 'DATE':
-                                k4_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k3_4 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                            elif kind == 'DATETIME':
-                                k4_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k3_4 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                            elif kind == 'FALSE':
-                                k4_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k3_4 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                            elif kind == 'NUMBER':
-                                k4_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k3_4 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                            elif kind == 'TRUE':
-                                k4_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k3_4 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                            elif kind in _T3:
-                                s5 = tok[2]
-                                if kind == 'NOW':
-                                    k6_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k5_0 = k6_0
-                                elif kind == 'TODAY':
-                                    k6_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k5_0 = k6_0
-                                elif kind == 'YESTERDAY':
-                                    k6_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k5_0 = k6_0
-                                else:
-                                    raise Bail
-                                if kind == 'MINUS':
-                                    k5_1 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    if kind == 'DURATION':
-                                        k5_2 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                                    else:
-                                        raise Bail
-                                elif kind == 'PLUS':
-                                    k5_1 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    if kind == 'DURATION':
-                                        k5_2 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                                    else:
-                                        raise Bail
-                                else:
-                                    k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                k3_4 = k4_0
-                            elif kind == 'STRING':
-                                s5 = tok[2]
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                k3_4 = k4_0
-                            else:
-                                raise Bail
-                            k2_0 = _between(b, [k3_0, k3_2, k3_4], _S(Span, (s3, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        raise Bail
-                else:
-                    raise Bail
-            elif kind == '_FUZZY':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == 'STRING':
-                    s4 = tok[2]
+                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                elif kind == 'NUMBER':
                     k4_0 = tok
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
-                    k3_2 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    k2_0 = _fuzzy(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
+                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATETIME':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'FALSE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'TRUE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind in _T1:
+                    s5 = tok[2]
+                    if kind == 'NOW':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'TODAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'YESTERDAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    else:
+                        raise Bail
+                    if kind == 'MINUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    elif kind == 'PLUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    else:
+                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
                 else:
                     raise Bail
+                k2_0 = _eq(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
             elif kind == '_IN':
                 i += 1
                 tok = toks[i]
@@ -1193,10 +225,1150 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
-                    if kind in _T2:
+                    s4 = tok[2]
+                    s5 = tok[2]
+                    if kind == 'STRING':
+                        s6 = tok[2]
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
+                        k4_0 = k5_0
+                    elif kind == 'NUMBER':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    elif kind == 'DATE':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    elif kind == 'DATETIME':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    elif kind == 'FALSE':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    elif kind == 'TRUE':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    elif kind in _T1:
+                        s6 = tok[2]
+                        if kind == 'NOW':
+                            k7_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k6_0 = k7_0
+                        elif kind == 'TODAY':
+                            k7_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k6_0 = k7_0
+                        elif kind == 'YESTERDAY':
+                            k7_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k6_0 = k7_0
+                        else:
+                            raise Bail
+                        if kind == 'MINUS':
+                            k6_1 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            if kind == 'DURATION':
+                                k6_2 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k5_0 = _rel_minus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
+                            else:
+                                raise Bail
+                        elif kind == 'PLUS':
+                            k6_1 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            if kind == 'DURATION':
+                                k6_2 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k5_0 = _rel_plus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
+                            else:
+                                raise Bail
+                        else:
+                            k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
+                        k4_0 = k5_0
+                    else:
+                        raise Bail
+                    k3_3 = _values(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    while kind == '_COMMA':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        s5 = tok[2]
+                        if kind == 'STRING':
+                            s6 = tok[2]
+                            k6_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
+                            k4_2 = k5_0
+                        elif kind == 'NUMBER':
+                            k5_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        elif kind == 'DATE':
+                            k5_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        elif kind == 'DATETIME':
+                            k5_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        elif kind == 'FALSE':
+                            k5_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        elif kind == 'TRUE':
+                            k5_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        elif kind in _T1:
+                            s6 = tok[2]
+                            if kind == 'NOW':
+                                k7_0 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k6_0 = k7_0
+                            elif kind == 'TODAY':
+                                k7_0 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k6_0 = k7_0
+                            elif kind == 'YESTERDAY':
+                                k7_0 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k6_0 = k7_0
+                            else:
+                                raise Bail
+                            if kind == 'MINUS':
+                                k6_1 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                if kind == 'DURATION':
+                                    k6_2 = tok
+                                    i += 1
+                                    tok = toks[i]
+                                    kind = tok[0]
+                                    k5_0 = _rel_minus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
+                                else:
+                                    raise Bail
+                            elif kind == 'PLUS':
+                                k6_1 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                if kind == 'DURATION':
+                                    k6_2 = tok
+                                    i += 1
+                                    tok = toks[i]
+                                    kind = tok[0]
+                                    k5_0 = _rel_plus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
+                                else:
+                                    raise Bail
+                            else:
+                                k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
+                            k4_2 = k5_0
+                        else:
+                            raise Bail
+                        k3_3 = _values_more(b, [k3_3, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                    if kind == '_RPAR':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        depth -= 1
+                        k2_0 = _in_(b, [k3_0, k3_3], _S(Span, (s3, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                else:
+                    raise Bail
+            elif kind == 'GT':
+                k3_1 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    s5 = tok[2]
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                elif kind == 'NUMBER':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATETIME':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'FALSE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'TRUE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind in _T1:
+                    s5 = tok[2]
+                    if kind == 'NOW':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'TODAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'YESTERDAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    else:
+                        raise Bail
+                    if kind == 'MINUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    elif kind == 'PLUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    else:
+                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                else:
+                    raise Bail
+                k2_0 = _gt(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == 'GTE':
+                k3_1 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    s5 = tok[2]
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                elif kind == 'NUMBER':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATETIME':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'FALSE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'TRUE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind in _T1:
+                    s5 = tok[2]
+                    if kind == 'NOW':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'TODAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'YESTERDAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    else:
+                        raise Bail
+                    if kind == 'MINUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    elif kind == 'PLUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    else:
+                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                else:
+                    raise Bail
+                k2_0 = _gte(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == 'LT':
+                k3_1 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    s5 = tok[2]
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                elif kind == 'NUMBER':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATETIME':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'FALSE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'TRUE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind in _T1:
+                    s5 = tok[2]
+                    if kind == 'NOW':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'TODAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'YESTERDAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    else:
+                        raise Bail
+                    if kind == 'MINUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    elif kind == 'PLUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    else:
+                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                else:
+                    raise Bail
+                k2_0 = _lt(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == 'LTE':
+                k3_1 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    s5 = tok[2]
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                elif kind == 'NUMBER':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATETIME':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'FALSE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'TRUE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind in _T1:
+                    s5 = tok[2]
+                    if kind == 'NOW':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'TODAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'YESTERDAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    else:
+                        raise Bail
+                    if kind == 'MINUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    elif kind == 'PLUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    else:
+                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                else:
+                    raise Bail
+                k2_0 = _lte(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == 'NEQ':
+                k3_1 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    s5 = tok[2]
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                elif kind == 'NUMBER':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATETIME':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'FALSE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'TRUE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind in _T1:
+                    s5 = tok[2]
+                    if kind == 'NOW':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'TODAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'YESTERDAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    else:
+                        raise Bail
+                    if kind == 'MINUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    elif kind == 'PLUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    else:
+                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                else:
+                    raise Bail
+                k2_0 = _neq(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == '_ANY':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                if kind == '_LPAR':
+                    k3_2 = tok
+                    depth += 1
+                    if depth > maxd:
+                        raise Bail
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    s4 = tok[2]
+                    s5 = tok[2]
+                    k5_0, i = _p_not_expr(toks, i, b, depth, maxd)
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = k5_0
+                    while kind == '_AND':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_2, i = _p_not_expr(toks, i, b, depth, maxd)
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _and_(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                    k3_3 = k4_0
+                    while kind == '_OR':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        s5 = tok[2]
+                        k5_0, i = _p_not_expr(toks, i, b, depth, maxd)
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_2 = k5_0
+                        while kind == '_AND':
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k5_2, i = _p_not_expr(toks, i, b, depth, maxd)
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _and_(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        k3_3 = _or_(b, [k3_3, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                    if kind == '_RPAR':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        depth -= 1
+                        k2_0 = _any_(b, [k3_0, k3_3], _S(Span, (s3, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                else:
+                    raise Bail
+            elif kind == '_ARRAY_CONTAINS':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    s5 = tok[2]
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                elif kind == 'NUMBER':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATETIME':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'FALSE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'TRUE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind in _T1:
+                    s5 = tok[2]
+                    if kind == 'NOW':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'TODAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'YESTERDAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    else:
+                        raise Bail
+                    if kind == 'MINUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    elif kind == 'PLUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    else:
+                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                else:
+                    raise Bail
+                k2_0 = _array_contains(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == '_BETWEEN':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    s5 = tok[2]
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                elif kind == 'NUMBER':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'DATETIME':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'FALSE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind == 'TRUE':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                elif kind in _T1:
+                    s5 = tok[2]
+                    if kind == 'NOW':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'TODAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    elif kind == 'YESTERDAY':
+                        k6_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k5_0 = k6_0
+                    else:
+                        raise Bail
+                    if kind == 'MINUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    elif kind == 'PLUS':
+                        k5_1 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'DURATION':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    else:
+                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    k3_2 = k4_0
+                else:
+                    raise Bail
+                if kind == '_AND':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    s4 = tok[2]
+                    if kind == 'STRING':
+                        s5 = tok[2]
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        k3_4 = k4_0
+                    elif kind == 'NUMBER':
+                        k4_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k3_4 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    elif kind == 'DATE':
+                        k4_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k3_4 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    elif kind == 'DATETIME':
+                        k4_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k3_4 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    elif kind == 'FALSE':
+                        k4_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k3_4 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    elif kind == 'TRUE':
+                        k4_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k3_4 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    elif kind in _T1:
+                        s5 = tok[2]
+                        if kind == 'NOW':
+                            k6_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k5_0 = k6_0
+                        elif kind == 'TODAY':
+                            k6_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k5_0 = k6_0
+                        elif kind == 'YESTERDAY':
+                            k6_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k5_0 = k6_0
+                        else:
+                            raise Bail
+                        if kind == 'MINUS':
+                            k5_1 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            if kind == 'DURATION':
+                                k5_2 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                            else:
+                                raise Bail
+                        elif kind == 'PLUS':
+                            k5_1 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            if kind == 'DURATION':
+                                k5_2 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                            else:
+                                raise Bail
+                        else:
+                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        k3_4 = k4_0
+                    else:
+                        raise Bail
+                    k2_0 = _between(b, [k3_0, k3_2, k3_4], _S(Span, (s3, toks[i - 1][3])))
+                else:
+                    raise Bail
+            elif kind == '_FUZZY':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                else:
+                    raise Bail
+                k2_0 = _fuzzy(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == '_IS':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                if kind == '_NOT':
+                    k3_2 = tok
+                    depth += 1
+                    if depth > maxd:
+                        raise Bail
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    if kind == '_NULL':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        depth -= 1
+                        k2_0 = _is_not_null(b, [k3_0], _S(Span, (s3, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                elif kind == '_NULL':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k2_0 = _is_null(b, [k3_0], _S(Span, (s3, toks[i - 1][3])))
+                else:
+                    raise Bail
+            elif kind == '_KEYWORD':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                else:
+                    raise Bail
+                k2_0 = _keyword(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == '_LIKE':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                else:
+                    raise Bail
+                k2_0 = _like(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == '_NOT':
+                k3_1 = tok
+                depth += 1
+                if depth > maxd:
+                    raise Bail
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                if kind == '_IN':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    if kind == '_LPAR':
+                        k3_3 = tok
+                        depth += 1
+                        if depth > maxd:
+                            raise Bail
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
                         s4 = tok[2]
                         s5 = tok[2]
-                        if kind == 'DATE':
+                        if kind == 'STRING':
+                            s6 = tok[2]
+                            k6_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
+                            k4_0 = k5_0
+                        elif kind == 'NUMBER':
+                            k5_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        elif kind == 'DATE':
                             k5_0 = tok
                             i += 1
                             tok = toks[i]
@@ -1214,19 +1386,13 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                             tok = toks[i]
                             kind = tok[0]
                             k4_0 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'NUMBER':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
                         elif kind == 'TRUE':
                             k5_0 = tok
                             i += 1
                             tok = toks[i]
                             kind = tok[0]
                             k4_0 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind in _T3:
+                        elif kind in _T1:
                             s6 = tok[2]
                             if kind == 'NOW':
                                 k7_0 = tok
@@ -1277,238 +1443,53 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                             else:
                                 k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
                             k4_0 = k5_0
-                        elif kind == 'STRING':
-                            s6 = tok[2]
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                            k4_0 = k5_0
                         else:
                             raise Bail
-                        k3_3 = _values(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                        k3_4 = _values(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
                         while kind == '_COMMA':
                             i += 1
                             tok = toks[i]
                             kind = tok[0]
-                            if kind in _T2:
-                                s5 = tok[2]
-                                if kind == 'DATE':
-                                    k5_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                elif kind == 'DATETIME':
-                                    k5_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                elif kind == 'FALSE':
-                                    k5_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                elif kind == 'NUMBER':
-                                    k5_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                elif kind == 'TRUE':
-                                    k5_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                elif kind in _T3:
-                                    s6 = tok[2]
-                                    if kind == 'NOW':
-                                        k7_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k6_0 = k7_0
-                                    elif kind == 'TODAY':
-                                        k7_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k6_0 = k7_0
-                                    elif kind == 'YESTERDAY':
-                                        k7_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k6_0 = k7_0
-                                    else:
-                                        raise Bail
-                                    if kind == 'MINUS':
-                                        k6_1 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        if kind == 'DURATION':
-                                            k6_2 = tok
-                                            i += 1
-                                            tok = toks[i]
-                                            kind = tok[0]
-                                            k5_0 = _rel_minus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                        else:
-                                            raise Bail
-                                    elif kind == 'PLUS':
-                                        k6_1 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        if kind == 'DURATION':
-                                            k6_2 = tok
-                                            i += 1
-                                            tok = toks[i]
-                                            kind = tok[0]
-                                            k5_0 = _rel_plus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                        else:
-                                            raise Bail
-                                    else:
-                                        k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                                    k4_2 = k5_0
-                                elif kind == 'STRING':
-                                    s6 = tok[2]
-                                    k6_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                                    k4_2 = k5_0
-                                else:
-                                    raise Bail
-                                k3_3 = _values_more(b, [k3_3, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        if kind == '_RPAR':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            depth -= 1
-                            k2_0 = _in_(b, [k3_0, k3_3], _S(Span, (s3, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        raise Bail
-                else:
-                    raise Bail
-            elif kind == '_IS':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == '_NOT':
-                    k3_2 = tok
-                    depth += 1
-                    if depth > maxd:
-                        raise Bail
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind == '_NULL':
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        depth -= 1
-                        k2_0 = _is_not_null(b, [k3_0], _S(Span, (s3, toks[i - 1][3])))
-                    else:
-                        raise Bail
-                elif kind == '_NULL':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k2_0 = _is_null(b, [k3_0], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == '_KEYWORD':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == 'STRING':
-                    s4 = tok[2]
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    k2_0 = _keyword(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == '_LIKE':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == 'STRING':
-                    s4 = tok[2]
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    k2_0 = _like(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == '_NOT':
-                k3_1 = tok
-                depth += 1
-                if depth > maxd:
-                    raise Bail
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == '_IN':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind == '_LPAR':
-                        k3_3 = tok
-                        depth += 1
-                        if depth > maxd:
-                            raise Bail
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind in _T2:
-                            s4 = tok[2]
                             s5 = tok[2]
-                            if kind == 'DATE':
-                                k5_0 = tok
+                            if kind == 'STRING':
+                                s6 = tok[2]
+                                k6_0 = tok
                                 i += 1
                                 tok = toks[i]
                                 kind = tok[0]
-                                k4_0 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind == 'DATETIME':
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind == 'FALSE':
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                                k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
+                                k4_2 = k5_0
                             elif kind == 'NUMBER':
                                 k5_0 = tok
                                 i += 1
                                 tok = toks[i]
                                 kind = tok[0]
-                                k4_0 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                                k4_2 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                            elif kind == 'DATE':
+                                k5_0 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k4_2 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                            elif kind == 'DATETIME':
+                                k5_0 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k4_2 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                            elif kind == 'FALSE':
+                                k5_0 = tok
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k4_2 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
                             elif kind == 'TRUE':
                                 k5_0 = tok
                                 i += 1
                                 tok = toks[i]
                                 kind = tok[0]
-                                k4_0 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind in _T3:
+                                k4_2 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                            elif kind in _T1:
                                 s6 = tok[2]
                                 if kind == 'NOW':
                                     k7_0 = tok
@@ -1558,126 +1539,16 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                                         raise Bail
                                 else:
                                     k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                                k4_0 = k5_0
-                            elif kind == 'STRING':
-                                s6 = tok[2]
-                                k6_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                                k4_0 = k5_0
+                                k4_2 = k5_0
                             else:
                                 raise Bail
-                            k3_4 = _values(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                            while kind == '_COMMA':
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                if kind in _T2:
-                                    s5 = tok[2]
-                                    if kind == 'DATE':
-                                        k5_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                    elif kind == 'DATETIME':
-                                        k5_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                    elif kind == 'FALSE':
-                                        k5_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                    elif kind == 'NUMBER':
-                                        k5_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                    elif kind == 'TRUE':
-                                        k5_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                    elif kind in _T3:
-                                        s6 = tok[2]
-                                        if kind == 'NOW':
-                                            k7_0 = tok
-                                            i += 1
-                                            tok = toks[i]
-                                            kind = tok[0]
-                                            k6_0 = k7_0
-                                        elif kind == 'TODAY':
-                                            k7_0 = tok
-                                            i += 1
-                                            tok = toks[i]
-                                            kind = tok[0]
-                                            k6_0 = k7_0
-                                        elif kind == 'YESTERDAY':
-                                            k7_0 = tok
-                                            i += 1
-                                            tok = toks[i]
-                                            kind = tok[0]
-                                            k6_0 = k7_0
-                                        else:
-                                            raise Bail
-                                        if kind == 'MINUS':
-                                            k6_1 = tok
-                                            i += 1
-                                            tok = toks[i]
-                                            kind = tok[0]
-                                            if kind == 'DURATION':
-                                                k6_2 = tok
-                                                i += 1
-                                                tok = toks[i]
-                                                kind = tok[0]
-                                                k5_0 = _rel_minus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                            else:
-                                                raise Bail
-                                        elif kind == 'PLUS':
-                                            k6_1 = tok
-                                            i += 1
-                                            tok = toks[i]
-                                            kind = tok[0]
-                                            if kind == 'DURATION':
-                                                k6_2 = tok
-                                                i += 1
-                                                tok = toks[i]
-                                                kind = tok[0]
-                                                k5_0 = _rel_plus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                            else:
-                                                raise Bail
-                                        else:
-                                            k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                                        k4_2 = k5_0
-                                    elif kind == 'STRING':
-                                        s6 = tok[2]
-                                        k6_0 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                                        k4_2 = k5_0
-                                    else:
-                                        raise Bail
-                                    k3_4 = _values_more(b, [k3_4, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                                else:
-                                    raise Bail
-                            if kind == '_RPAR':
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                depth -= 2
-                                k2_0 = _not_in(b, [k3_0, k3_4], _S(Span, (s3, toks[i - 1][3])))
-                            else:
-                                raise Bail
+                            k3_4 = _values_more(b, [k3_4, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                        if kind == '_RPAR':
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            depth -= 2
+                            k2_0 = _not_in(b, [k3_0, k3_4], _S(Span, (s3, toks[i - 1][3])))
                         else:
                             raise Bail
                     else:
@@ -1686,25 +1557,87 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
+                    s4 = tok[2]
                     if kind == 'STRING':
-                        s4 = tok[2]
                         k4_0 = tok
                         i += 1
                         tok = toks[i]
                         kind = tok[0]
                         k3_3 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                        depth -= 1
-                        k2_0 = _not_like(b, [k3_0, k3_3], _S(Span, (s3, toks[i - 1][3])))
                     else:
                         raise Bail
+                    depth -= 1
+                    k2_0 = _not_like(b, [k3_0, k3_3], _S(Span, (s3, toks[i - 1][3])))
                 else:
                     raise Bail
             else:
                 raise Bail
             k1_0 = k2_0
+        elif kind == '_LPAR':
+            k2_0 = tok
+            depth += 1
+            if depth > maxd:
+                raise Bail
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            s3 = tok[2]
+            s4 = tok[2]
+            k4_0, i = _p_not_expr(toks, i, b, depth, maxd)
+            tok = toks[i]
+            kind = tok[0]
+            k3_0 = k4_0
+            while kind == '_AND':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                k4_2, i = _p_not_expr(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
+                k3_0 = _and_(b, [k3_0, k4_2], _S(Span, (s4, toks[i - 1][3])))
+            k2_1 = k3_0
+            while kind == '_OR':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                k4_0, i = _p_not_expr(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
+                k3_2 = k4_0
+                while kind == '_AND':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_2, i = _p_not_expr(toks, i, b, depth, maxd)
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_2 = _and_(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                k2_1 = _or_(b, [k2_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            if kind == '_RPAR':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                depth -= 1
+                k1_0 = _group(b, [k2_1], _S(Span, (s2, toks[i - 1][3])))
+            else:
+                raise Bail
         else:
             raise Bail
         v = k1_0
+    elif kind == '_NOT':
+        k1_0 = tok
+        depth += 1
+        if depth > maxd:
+            raise Bail
+        i += 1
+        tok = toks[i]
+        kind = tok[0]
+        k1_1, i = _p_not_expr(toks, i, b, depth, maxd)
+        tok = toks[i]
+        kind = tok[0]
+        depth -= 1
+        v = _not_(b, [k1_1], _S(Span, (s1, toks[i - 1][3])))
     else:
         raise Bail
     return v, i
@@ -1731,294 +1664,7 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
     tok = toks[i]
     kind = tok[0]
     s1 = tok[2]
-    if kind in _T4:
-        s3 = tok[2]
-        if kind == '_CURSOR':
-            i += 1
-            tok = toks[i]
-            kind = tok[0]
-            if kind == 'STRING':
-                s4 = tok[2]
-                k4_0 = tok
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                k3_1 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                k2_0 = _cursor(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
-            else:
-                raise Bail
-        elif kind == '_LIMIT':
-            i += 1
-            tok = toks[i]
-            kind = tok[0]
-            if kind == 'NUMBER':
-                k3_1 = tok
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                k2_0 = _limit(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
-            else:
-                raise Bail
-        elif kind == '_ORDER':
-            i += 1
-            tok = toks[i]
-            kind = tok[0]
-            if kind == '_BY':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == 'NAME':
-                    s4 = tok[2]
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind == '_ASC':
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    elif kind == '_DESC':
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    else:
-                        k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = _sort_keys(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    while kind == '_COMMA':
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'NAME':
-                            s5 = tok[2]
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == '_ASC':
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind == '_DESC':
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            k3_2 = _sort_keys_more(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    k2_0 = _order_by(b, [k3_2], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            else:
-                raise Bail
-        elif kind == '_SELECT':
-            i += 1
-            tok = toks[i]
-            kind = tok[0]
-            if kind == 'NAME':
-                s4 = tok[2]
-                s5 = tok[2]
-                k5_0 = tok
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                k4_0 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                while kind == '_DOT':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind == 'NAME':
-                        k5_2 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _path_more(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                    else:
-                        raise Bail
-                k3_1 = _paths(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                while kind == '_COMMA':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind == 'NAME':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_2 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        while kind == '_DOT':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'NAME':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _path_more(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        k3_1 = _paths_more(b, [k3_1, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                    else:
-                        raise Bail
-                k2_0 = _select(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
-            else:
-                raise Bail
-        else:
-            raise Bail
-        k1_0 = [k2_0]
-        while kind in _T4:
-            s3 = tok[2]
-            if kind == '_CURSOR':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == 'STRING':
-                    s4 = tok[2]
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_1 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    k2_1 = _cursor(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == '_LIMIT':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == 'NUMBER':
-                    k3_1 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k2_1 = _limit(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            elif kind == '_ORDER':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == '_BY':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind == 'NAME':
-                        s4 = tok[2]
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == '_ASC':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == '_DESC':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = _sort_keys(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                        while kind == '_COMMA':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'NAME':
-                                s5 = tok[2]
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                if kind == '_ASC':
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                elif kind == '_DESC':
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                else:
-                                    k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                k3_2 = _sort_keys_more(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        k2_1 = _order_by(b, [k3_2], _S(Span, (s3, toks[i - 1][3])))
-                    else:
-                        raise Bail
-                else:
-                    raise Bail
-            elif kind == '_SELECT':
-                i += 1
-                tok = toks[i]
-                kind = tok[0]
-                if kind == 'NAME':
-                    s4 = tok[2]
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    while kind == '_DOT':
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'NAME':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _path_more(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    k3_1 = _paths(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    while kind == '_COMMA':
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'NAME':
-                            s5 = tok[2]
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_2 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            while kind == '_DOT':
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                if kind == 'NAME':
-                                    k5_2 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _path_more(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                                else:
-                                    raise Bail
-                            k3_1 = _paths_more(b, [k3_1, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    k2_1 = _select(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
-            else:
-                raise Bail
-            k1_0 = [*k1_0, k2_1]
-        v = _query(b, [*k1_0], _S(Span, (s1, toks[i - 1][3])))
-    elif kind in _T0:
+    if kind in _T2:
         s2 = tok[2]
         s3 = tok[2]
         k3_0, i = _p_not_expr(toks, i, b, depth, maxd)
@@ -2029,54 +1675,45 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
             i += 1
             tok = toks[i]
             kind = tok[0]
-            if kind in _T0:
-                k3_2, i = _p_not_expr(toks, i, b, depth, maxd)
-                tok = toks[i]
-                kind = tok[0]
-                k2_0 = _and_(b, [k2_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
-            else:
-                raise Bail
+            k3_2, i = _p_not_expr(toks, i, b, depth, maxd)
+            tok = toks[i]
+            kind = tok[0]
+            k2_0 = _and_(b, [k2_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
         k1_0 = k2_0
         while kind == '_OR':
             i += 1
             tok = toks[i]
             kind = tok[0]
-            if kind in _T0:
-                s3 = tok[2]
-                k3_0, i = _p_not_expr(toks, i, b, depth, maxd)
+            s3 = tok[2]
+            k3_0, i = _p_not_expr(toks, i, b, depth, maxd)
+            tok = toks[i]
+            kind = tok[0]
+            k2_2 = k3_0
+            while kind == '_AND':
+                i += 1
                 tok = toks[i]
                 kind = tok[0]
-                k2_2 = k3_0
-                while kind == '_AND':
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    if kind in _T0:
-                        k3_2, i = _p_not_expr(toks, i, b, depth, maxd)
-                        tok = toks[i]
-                        kind = tok[0]
-                        k2_2 = _and_(b, [k2_2, k3_2], _S(Span, (s3, toks[i - 1][3])))
-                    else:
-                        raise Bail
-                k1_0 = _or_(b, [k1_0, k2_2], _S(Span, (s2, toks[i - 1][3])))
-            else:
-                raise Bail
-        if kind in _T4:
+                k3_2, i = _p_not_expr(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
+                k2_2 = _and_(b, [k2_2, k3_2], _S(Span, (s3, toks[i - 1][3])))
+            k1_0 = _or_(b, [k1_0, k2_2], _S(Span, (s2, toks[i - 1][3])))
+        if kind in _T3:
             s3 = tok[2]
             if kind == '_CURSOR':
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
+                s4 = tok[2]
                 if kind == 'STRING':
-                    s4 = tok[2]
                     k4_0 = tok
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
                     k3_1 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    k2_0 = _cursor(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
                 else:
                     raise Bail
+                k2_0 = _cursor(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
             elif kind == '_LIMIT':
                 i += 1
                 tok = toks[i]
@@ -2097,9 +1734,9 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
+                    s4 = tok[2]
+                    s5 = tok[2]
                     if kind == 'NAME':
-                        s4 = tok[2]
-                        s5 = tok[2]
                         k5_0 = tok
                         i += 1
                         tok = toks[i]
@@ -2116,49 +1753,77 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
                             k4_0 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
                         else:
                             k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_2 = _sort_keys(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                        while kind == '_COMMA':
+                    else:
+                        raise Bail
+                    k3_2 = _sort_keys(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    while kind == '_COMMA':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        s5 = tok[2]
+                        if kind == 'NAME':
+                            k5_0 = tok
                             i += 1
                             tok = toks[i]
                             kind = tok[0]
-                            if kind == 'NAME':
-                                s5 = tok[2]
-                                k5_0 = tok
+                            if kind == '_ASC':
                                 i += 1
                                 tok = toks[i]
                                 kind = tok[0]
-                                if kind == '_ASC':
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                elif kind == '_DESC':
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                else:
-                                    k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                k3_2 = _sort_keys_more(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                                k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                            elif kind == '_DESC':
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k4_2 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
                             else:
-                                raise Bail
-                        k2_0 = _order_by(b, [k3_2], _S(Span, (s3, toks[i - 1][3])))
-                    else:
-                        raise Bail
+                                k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                        k3_2 = _sort_keys_more(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                    k2_0 = _order_by(b, [k3_2], _S(Span, (s3, toks[i - 1][3])))
                 else:
                     raise Bail
             elif kind == '_SELECT':
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
+                s4 = tok[2]
+                s5 = tok[2]
                 if kind == 'NAME':
-                    s4 = tok[2]
-                    s5 = tok[2]
                     k5_0 = tok
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
                     k4_0 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                else:
+                    raise Bail
+                while kind == '_DOT':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    if kind == 'NAME':
+                        k5_2 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _path_more(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                k3_1 = _paths(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                while kind == '_COMMA':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    s5 = tok[2]
+                    if kind == 'NAME':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_2 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        raise Bail
                     while kind == '_DOT':
                         i += 1
                         tok = toks[i]
@@ -2168,58 +1833,30 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
                             i += 1
                             tok = toks[i]
                             kind = tok[0]
-                            k4_0 = _path_more(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                            k4_2 = _path_more(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
                         else:
                             raise Bail
-                    k3_1 = _paths(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    while kind == '_COMMA':
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'NAME':
-                            s5 = tok[2]
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_2 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            while kind == '_DOT':
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                if kind == 'NAME':
-                                    k5_2 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k4_2 = _path_more(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                                else:
-                                    raise Bail
-                            k3_1 = _paths_more(b, [k3_1, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    k2_0 = _select(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
-                else:
-                    raise Bail
+                    k3_1 = _paths_more(b, [k3_1, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                k2_0 = _select(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
             else:
                 raise Bail
             k1_1 = [k2_0]
-            while kind in _T4:
+            while kind in _T3:
                 s3 = tok[2]
                 if kind == '_CURSOR':
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
+                    s4 = tok[2]
                     if kind == 'STRING':
-                        s4 = tok[2]
                         k4_0 = tok
                         i += 1
                         tok = toks[i]
                         kind = tok[0]
                         k3_1 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                        k2_1 = _cursor(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
                     else:
                         raise Bail
+                    k2_1 = _cursor(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
                 elif kind == '_LIMIT':
                     i += 1
                     tok = toks[i]
@@ -2240,9 +1877,9 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
                         i += 1
                         tok = toks[i]
                         kind = tok[0]
+                        s4 = tok[2]
+                        s5 = tok[2]
                         if kind == 'NAME':
-                            s4 = tok[2]
-                            s5 = tok[2]
                             k5_0 = tok
                             i += 1
                             tok = toks[i]
@@ -2259,49 +1896,77 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
                                 k4_0 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
                             else:
                                 k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            k3_2 = _sort_keys(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                            while kind == '_COMMA':
+                        else:
+                            raise Bail
+                        k3_2 = _sort_keys(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                        while kind == '_COMMA':
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            s5 = tok[2]
+                            if kind == 'NAME':
+                                k5_0 = tok
                                 i += 1
                                 tok = toks[i]
                                 kind = tok[0]
-                                if kind == 'NAME':
-                                    s5 = tok[2]
-                                    k5_0 = tok
+                                if kind == '_ASC':
                                     i += 1
                                     tok = toks[i]
                                     kind = tok[0]
-                                    if kind == '_ASC':
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                    elif kind == '_DESC':
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                    else:
-                                        k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                    k3_2 = _sort_keys_more(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                                    k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                                elif kind == '_DESC':
+                                    i += 1
+                                    tok = toks[i]
+                                    kind = tok[0]
+                                    k4_2 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
                                 else:
-                                    raise Bail
-                            k2_1 = _order_by(b, [k3_2], _S(Span, (s3, toks[i - 1][3])))
-                        else:
-                            raise Bail
+                                    k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                            else:
+                                raise Bail
+                            k3_2 = _sort_keys_more(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                        k2_1 = _order_by(b, [k3_2], _S(Span, (s3, toks[i - 1][3])))
                     else:
                         raise Bail
                 elif kind == '_SELECT':
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
+                    s4 = tok[2]
+                    s5 = tok[2]
                     if kind == 'NAME':
-                        s4 = tok[2]
-                        s5 = tok[2]
                         k5_0 = tok
                         i += 1
                         tok = toks[i]
                         kind = tok[0]
                         k4_0 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                    while kind == '_DOT':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'NAME':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _path_more(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    k3_1 = _paths(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    while kind == '_COMMA':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        s5 = tok[2]
+                        if kind == 'NAME':
+                            k5_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
                         while kind == '_DOT':
                             i += 1
                             tok = toks[i]
@@ -2311,45 +1976,304 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
                                 i += 1
                                 tok = toks[i]
                                 kind = tok[0]
-                                k4_0 = _path_more(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                                k4_2 = _path_more(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
                             else:
                                 raise Bail
-                        k3_1 = _paths(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                        while kind == '_COMMA':
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'NAME':
-                                s5 = tok[2]
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                                while kind == '_DOT':
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    if kind == 'NAME':
-                                        k5_2 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k4_2 = _path_more(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                                    else:
-                                        raise Bail
-                                k3_1 = _paths_more(b, [k3_1, k4_2], _S(Span, (s4, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        k2_1 = _select(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
-                    else:
-                        raise Bail
+                        k3_1 = _paths_more(b, [k3_1, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                    k2_1 = _select(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
                 else:
                     raise Bail
                 k1_1 = [*k1_1, k2_1]
             v = _query(b, [k1_0, *k1_1], _S(Span, (s1, toks[i - 1][3])))
         else:
             v = _query(b, [k1_0], _S(Span, (s1, toks[i - 1][3])))
+    elif kind in _T3:
+        s3 = tok[2]
+        if kind == '_CURSOR':
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            s4 = tok[2]
+            if kind == 'STRING':
+                k4_0 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                k3_1 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+            else:
+                raise Bail
+            k2_0 = _cursor(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
+        elif kind == '_LIMIT':
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            if kind == 'NUMBER':
+                k3_1 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                k2_0 = _limit(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
+            else:
+                raise Bail
+        elif kind == '_ORDER':
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            if kind == '_BY':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                s5 = tok[2]
+                if kind == 'NAME':
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    if kind == '_ASC':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    elif kind == '_DESC':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                else:
+                    raise Bail
+                k3_2 = _sort_keys(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                while kind == '_COMMA':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    s5 = tok[2]
+                    if kind == 'NAME':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == '_ASC':
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        elif kind == '_DESC':
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                    k3_2 = _sort_keys_more(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                k2_0 = _order_by(b, [k3_2], _S(Span, (s3, toks[i - 1][3])))
+            else:
+                raise Bail
+        elif kind == '_SELECT':
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            s4 = tok[2]
+            s5 = tok[2]
+            if kind == 'NAME':
+                k5_0 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                k4_0 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+            else:
+                raise Bail
+            while kind == '_DOT':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                if kind == 'NAME':
+                    k5_2 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _path_more(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                else:
+                    raise Bail
+            k3_1 = _paths(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+            while kind == '_COMMA':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s5 = tok[2]
+                if kind == 'NAME':
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_2 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                else:
+                    raise Bail
+                while kind == '_DOT':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    if kind == 'NAME':
+                        k5_2 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_2 = _path_more(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                k3_1 = _paths_more(b, [k3_1, k4_2], _S(Span, (s4, toks[i - 1][3])))
+            k2_0 = _select(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
+        else:
+            raise Bail
+        k1_0 = [k2_0]
+        while kind in _T3:
+            s3 = tok[2]
+            if kind == '_CURSOR':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                if kind == 'STRING':
+                    k4_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k3_1 = _string(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                else:
+                    raise Bail
+                k2_1 = _cursor(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
+            elif kind == '_LIMIT':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                if kind == 'NUMBER':
+                    k3_1 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k2_1 = _limit(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
+                else:
+                    raise Bail
+            elif kind == '_ORDER':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                if kind == '_BY':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    s4 = tok[2]
+                    s5 = tok[2]
+                    if kind == 'NAME':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == '_ASC':
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        elif kind == '_DESC':
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_0 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            k4_0 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                    k3_2 = _sort_keys(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                    while kind == '_COMMA':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        s5 = tok[2]
+                        if kind == 'NAME':
+                            k5_0 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            if kind == '_ASC':
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                            elif kind == '_DESC':
+                                i += 1
+                                tok = toks[i]
+                                kind = tok[0]
+                                k4_2 = _sort_desc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                            else:
+                                k4_2 = _sort_asc(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                        k3_2 = _sort_keys_more(b, [k3_2, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                    k2_1 = _order_by(b, [k3_2], _S(Span, (s3, toks[i - 1][3])))
+                else:
+                    raise Bail
+            elif kind == '_SELECT':
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                s4 = tok[2]
+                s5 = tok[2]
+                if kind == 'NAME':
+                    k5_0 = tok
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    k4_0 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                else:
+                    raise Bail
+                while kind == '_DOT':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    if kind == 'NAME':
+                        k5_2 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_0 = _path_more(b, [k4_0, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                k3_1 = _paths(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
+                while kind == '_COMMA':
+                    i += 1
+                    tok = toks[i]
+                    kind = tok[0]
+                    s5 = tok[2]
+                    if kind == 'NAME':
+                        k5_0 = tok
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        k4_2 = _path(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
+                    else:
+                        raise Bail
+                    while kind == '_DOT':
+                        i += 1
+                        tok = toks[i]
+                        kind = tok[0]
+                        if kind == 'NAME':
+                            k5_2 = tok
+                            i += 1
+                            tok = toks[i]
+                            kind = tok[0]
+                            k4_2 = _path_more(b, [k4_2, k5_2], _S(Span, (s5, toks[i - 1][3])))
+                        else:
+                            raise Bail
+                    k3_1 = _paths_more(b, [k3_1, k4_2], _S(Span, (s4, toks[i - 1][3])))
+                k2_1 = _select(b, [k3_1], _S(Span, (s3, toks[i - 1][3])))
+            else:
+                raise Bail
+            k1_0 = [*k1_0, k2_1]
+        v = _query(b, [*k1_0], _S(Span, (s1, toks[i - 1][3])))
     else:
         v = _query(b, [], _S(Span, (tok[2], tok[2])))
     return v, i

@@ -18,7 +18,7 @@ import attrs
 
 from .._core.errors import Edit, Problem, QuerySyntaxError, Span, apply_edits
 from . import tables
-from .lexer import Tok
+from .lexer import RawTok, Tok
 
 __all__ = [
     "LEX_HINTS",
@@ -632,8 +632,9 @@ LEX_HINTS: tuple[Hint, ...] = (
 )
 
 
-def lex_error(text: str, pos: int, tokens: list[Tok]) -> QuerySyntaxError:
+def lex_error(text: str, pos: int, raw: list[RawTok]) -> QuerySyntaxError:
     """The error for the character at ``pos`` that no terminal accepts."""
+    tokens = [Tok._make(t) for t in raw]
     c = Context(text, tokens, len(tokens), Tok("ERROR", text[pos], pos, pos + 1))
     for hint in LEX_HINTS:
         found = hint.check(c)
@@ -1204,8 +1205,9 @@ PARSE_HINTS: tuple[Hint, ...] = (
 )
 
 
-def parse_error(text: str, tokens: list[Tok], i: int, expected: frozenset[str]) -> QuerySyntaxError:
-    """The error for token ``i`` of ``tokens``, which the parser cannot take."""
+def parse_error(text: str, raw: list[RawTok], i: int, expected: frozenset[str]) -> QuerySyntaxError:
+    """The error for token ``i`` of ``raw``, which the parser cannot take."""
+    tokens = [Tok._make(t) for t in raw]
     tok = tokens[i] if i < len(tokens) else Tok("$END", "", len(text), len(text))
     c = Context(text, tokens, i, tok, expected)
     words = expected_words(expected)

@@ -6,11 +6,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-__all__ = ["Tok", "lex", "unescape"]
+__all__ = ["RawTok", "Tok", "lex", "unescape"]
+
+#: A token as the lexer makes it and the parsers read it: terminal name, text, start, end.
+#: A plain tuple, since a named one costs a Python call per token to build.
+RawTok = tuple[str, str, int, int]
 
 
 class Tok(NamedTuple):
-    """A token: its terminal name, its text and where it sits."""
+    """A token with named parts, for the error paths (``Tok._make(raw)``)."""
 
     type: str
     text: str
@@ -33,15 +37,14 @@ def _scanner() -> Callable[[str], Iterator[re.Match[str]]]:
     return _SCAN
 
 
-def lex(text: str) -> tuple[list[Tok], int | None]:
+def lex(text: str) -> tuple[list[RawTok], int | None]:
     """Return the tokens of ``text`` and the offset of the first bad character, if any.
 
     Whitespace is skipped inside the regex. Keywords are matched as names and looked up
     case-insensitively. Lexing stops at the first character no terminal accepts.
     """
-    tokens: list[Tok] = []
+    tokens: list[RawTok] = []
     append = tokens.append
-    new = tuple.__new__
     scan = _scanner()
     keywords = _KEYWORDS
     for mo in scan(text):
@@ -52,7 +55,7 @@ def lex(text: str) -> tuple[list[Tok], int | None]:
             kind = keywords.get(word.lower(), "NAME")
         elif kind == "ERROR":
             return tokens, end - 1
-        append(new(Tok, (kind, word, end - len(word), end)))
+        append((kind, word, end - len(word), end))  # type: ignore[arg-type]
     return tokens, None
 
 

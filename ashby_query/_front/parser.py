@@ -23,7 +23,7 @@ import attrs
 from .._core.ast import QueryAST
 from .._core.errors import Problem, QueryError, Span
 from .build import Builder
-from .lexer import Tok, lex
+from .lexer import RawTok, lex
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "parse_condition_text", "parse_text"]
 
@@ -151,7 +151,7 @@ def parse_text(text: str, entity: str, limits: Limits | None = None) -> QueryAST
 
         raise lex_error(text, bad, tokens)
     fast = _fast()
-    tokens.append(Tok("$END", "", len(text), len(text)))
+    tokens.append(("$END", "", len(text), len(text)))
     try:
         result = fast.parse(
             tokens, Builder(text, entity, limits), min(limits.max_depth, _FAST_DEPTH)
@@ -186,7 +186,7 @@ def parse_condition_text(text: str, entity: str, limits: Limits | None = None) -
 
 def _drive(
     text: str,
-    tokens: list[Tok],
+    tokens: list[RawTok],
     m: _Machine,
     builder: Builder,
     limits: Limits,
@@ -205,7 +205,7 @@ def _drive(
     depth = 0
     max_depth = limits.max_depth
     end_pos = len(text)
-    tokens.append(Tok("$END", "", end_pos, end_pos))
+    tokens.append(("$END", "", end_pos, end_pos))
     i = 0
     tok = tokens[0]
     kind, _, tstart, tend = tok
