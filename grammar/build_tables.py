@@ -352,7 +352,8 @@ def render(data: dict[str, Any]) -> str:
 # parser for the same language, one decision per token, building the AST through the same
 # Builder calls as the table-driven loop. Left recursion becomes a loop, shared prefixes
 # are factored, and every rule is inlined into its caller except where a cycle needs a
-# function (``not_expr``), so one level of nesting costs one Python call. The generator
+# function (``not_expr``: one level of nesting costs one Python call) or many places would
+# each copy a rule of several ways (``value``). The generator
 # refuses a grammar that is not LL(1) after factoring. The generated parser gives up
 # (raises ``Bail``) on anything unexpected; the table-driven loop then parses the text
 # again and words the error, so positions and messages come from one place.
@@ -446,8 +447,16 @@ class FastParserGenerator:
         return out
 
     def _functions(self) -> list[str]:
-        """Rules that become functions: the start, and enough to break every cycle."""
+        """Rules that become functions: the start, enough to break every cycle, and rules
+        with several ways that many places use (inlined, each place would copy them all)."""
+        uses = dict.fromkeys(self.alts, 0)
+        for n, alts in self.alts.items():
+            for _, syms in alts:
+                for j, s in enumerate(syms):
+                    if s in uses and not (j == 0 and s == n):
+                        uses[s] += 1
         funcs = {"start"} | {n for n in self.alts if n in self._calls(n)}
+        funcs |= {n for n, k in uses.items() if k > 5 and len(self.alts[n]) > 1}
         while True:
             cycle = self._cycle(funcs)
             if cycle is None:

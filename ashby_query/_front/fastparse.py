@@ -65,9 +65,9 @@ _true = Builder.true
 _values = Builder.values
 _values_more = Builder.values_more
 _T0 = frozenset(('NAME', '_LPAR'))
-_T1 = frozenset(('NOW', 'TODAY', 'YESTERDAY'))
-_T2 = frozenset(('NAME', '_LPAR', '_NOT'))
-_T3 = frozenset(('_CURSOR', '_LIMIT', '_ORDER', '_SELECT'))
+_T1 = frozenset(('NAME', '_LPAR', '_NOT'))
+_T2 = frozenset(('_CURSOR', '_LIMIT', '_ORDER', '_SELECT'))
+_T3 = frozenset(('NOW', 'TODAY', 'YESTERDAY'))
 
 
 def parse(toks: list[Any], b: Builder, maxd: int) -> Any:
@@ -89,19 +89,11 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
     k3_4: Any
     k4_0: Any
     k4_2: Any
-    k5_0: Any
-    k5_1: Any
-    k5_2: Any
-    k6_0: Any
-    k6_1: Any
-    k6_2: Any
-    k7_0: Any
     s1: Any
     s2: Any
     s3: Any
     s4: Any
     s5: Any
-    s6: Any
     v: Any
     tok = toks[i]
     kind = tok[0]
@@ -120,98 +112,9 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                s4 = tok[2]
-                if kind == 'STRING':
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                elif kind == 'NUMBER':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATETIME':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'FALSE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'TRUE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind in _T1:
-                    s5 = tok[2]
-                    if kind == 'NOW':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'TODAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'YESTERDAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    else:
-                        raise Bail
-                    if kind == 'MINUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    elif kind == 'PLUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                else:
-                    raise Bail
+                k3_2, i = _p_value(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
                 k2_0 = _eq(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
             elif kind == '_IN':
                 i += 1
@@ -226,195 +129,17 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                     tok = toks[i]
                     kind = tok[0]
                     s4 = tok[2]
-                    s5 = tok[2]
-                    if kind == 'STRING':
-                        s6 = tok[2]
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                        k4_0 = k5_0
-                    elif kind == 'NUMBER':
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    elif kind == 'DATE':
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    elif kind in _T1:
-                        s6 = tok[2]
-                        if kind == 'NOW':
-                            k7_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k6_0 = k7_0
-                        elif kind == 'TODAY':
-                            k7_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k6_0 = k7_0
-                        elif kind == 'YESTERDAY':
-                            k7_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k6_0 = k7_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k6_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k6_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k5_0 = _rel_minus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k6_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k6_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k5_0 = _rel_plus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                        k4_0 = k5_0
-                    else:
-                        raise Bail
+                    k4_0, i = _p_value(toks, i, b, depth, maxd)
+                    tok = toks[i]
+                    kind = tok[0]
                     k3_3 = _values(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
                     while kind == '_COMMA':
                         i += 1
                         tok = toks[i]
                         kind = tok[0]
-                        s5 = tok[2]
-                        if kind == 'STRING':
-                            s6 = tok[2]
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                            k4_2 = k5_0
-                        elif kind == 'NUMBER':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_2 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'DATE':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_2 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'DATETIME':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_2 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'FALSE':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_2 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'TRUE':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_2 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind in _T1:
-                            s6 = tok[2]
-                            if kind == 'NOW':
-                                k7_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k6_0 = k7_0
-                            elif kind == 'TODAY':
-                                k7_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k6_0 = k7_0
-                            elif kind == 'YESTERDAY':
-                                k7_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k6_0 = k7_0
-                            else:
-                                raise Bail
-                            if kind == 'MINUS':
-                                k6_1 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                if kind == 'DURATION':
-                                    k6_2 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k5_0 = _rel_minus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                else:
-                                    raise Bail
-                            elif kind == 'PLUS':
-                                k6_1 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                if kind == 'DURATION':
-                                    k6_2 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k5_0 = _rel_plus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                else:
-                                    raise Bail
-                            else:
-                                k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                            k4_2 = k5_0
-                        else:
-                            raise Bail
+                        k4_2, i = _p_value(toks, i, b, depth, maxd)
+                        tok = toks[i]
+                        kind = tok[0]
                         k3_3 = _values_more(b, [k3_3, k4_2], _S(Span, (s4, toks[i - 1][3])))
                     if kind == '_RPAR':
                         i += 1
@@ -431,490 +156,45 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                s4 = tok[2]
-                if kind == 'STRING':
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                elif kind == 'NUMBER':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATETIME':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'FALSE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'TRUE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind in _T1:
-                    s5 = tok[2]
-                    if kind == 'NOW':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'TODAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'YESTERDAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    else:
-                        raise Bail
-                    if kind == 'MINUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    elif kind == 'PLUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                else:
-                    raise Bail
+                k3_2, i = _p_value(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
                 k2_0 = _gt(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
             elif kind == 'GTE':
                 k3_1 = tok
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                s4 = tok[2]
-                if kind == 'STRING':
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                elif kind == 'NUMBER':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATETIME':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'FALSE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'TRUE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind in _T1:
-                    s5 = tok[2]
-                    if kind == 'NOW':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'TODAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'YESTERDAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    else:
-                        raise Bail
-                    if kind == 'MINUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    elif kind == 'PLUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                else:
-                    raise Bail
+                k3_2, i = _p_value(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
                 k2_0 = _gte(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
             elif kind == 'LT':
                 k3_1 = tok
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                s4 = tok[2]
-                if kind == 'STRING':
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                elif kind == 'NUMBER':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATETIME':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'FALSE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'TRUE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind in _T1:
-                    s5 = tok[2]
-                    if kind == 'NOW':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'TODAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'YESTERDAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    else:
-                        raise Bail
-                    if kind == 'MINUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    elif kind == 'PLUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                else:
-                    raise Bail
+                k3_2, i = _p_value(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
                 k2_0 = _lt(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
             elif kind == 'LTE':
                 k3_1 = tok
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                s4 = tok[2]
-                if kind == 'STRING':
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                elif kind == 'NUMBER':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATETIME':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'FALSE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'TRUE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind in _T1:
-                    s5 = tok[2]
-                    if kind == 'NOW':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'TODAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'YESTERDAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    else:
-                        raise Bail
-                    if kind == 'MINUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    elif kind == 'PLUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                else:
-                    raise Bail
+                k3_2, i = _p_value(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
                 k2_0 = _lte(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
             elif kind == 'NEQ':
                 k3_1 = tok
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                s4 = tok[2]
-                if kind == 'STRING':
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                elif kind == 'NUMBER':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATETIME':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'FALSE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'TRUE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind in _T1:
-                    s5 = tok[2]
-                    if kind == 'NOW':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'TODAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'YESTERDAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    else:
-                        raise Bail
-                    if kind == 'MINUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    elif kind == 'PLUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                else:
-                    raise Bail
+                k3_2, i = _p_value(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
                 k2_0 = _neq(b, [k3_0, k3_1, k3_2], _S(Span, (s3, toks[i - 1][3])))
             elif kind == '_ANY':
                 i += 1
@@ -975,291 +255,24 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                s4 = tok[2]
-                if kind == 'STRING':
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                elif kind == 'NUMBER':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATETIME':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'FALSE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'TRUE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind in _T1:
-                    s5 = tok[2]
-                    if kind == 'NOW':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'TODAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'YESTERDAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    else:
-                        raise Bail
-                    if kind == 'MINUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    elif kind == 'PLUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                else:
-                    raise Bail
+                k3_2, i = _p_value(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
                 k2_0 = _array_contains(b, [k3_0, k3_2], _S(Span, (s3, toks[i - 1][3])))
             elif kind == '_BETWEEN':
                 i += 1
                 tok = toks[i]
                 kind = tok[0]
-                s4 = tok[2]
-                if kind == 'STRING':
-                    s5 = tok[2]
-                    k5_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                elif kind == 'NUMBER':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'DATETIME':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'FALSE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind == 'TRUE':
-                    k4_0 = tok
-                    i += 1
-                    tok = toks[i]
-                    kind = tok[0]
-                    k3_2 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                elif kind in _T1:
-                    s5 = tok[2]
-                    if kind == 'NOW':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'TODAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    elif kind == 'YESTERDAY':
-                        k6_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k5_0 = k6_0
-                    else:
-                        raise Bail
-                    if kind == 'MINUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    elif kind == 'PLUS':
-                        k5_1 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        if kind == 'DURATION':
-                            k5_2 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                        else:
-                            raise Bail
-                    else:
-                        k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                    k3_2 = k4_0
-                else:
-                    raise Bail
+                k3_2, i = _p_value(toks, i, b, depth, maxd)
+                tok = toks[i]
+                kind = tok[0]
                 if kind == '_AND':
                     i += 1
                     tok = toks[i]
                     kind = tok[0]
-                    s4 = tok[2]
-                    if kind == 'STRING':
-                        s5 = tok[2]
-                        k5_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k4_0 = _string(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_4 = k4_0
-                    elif kind == 'NUMBER':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_4 = _number(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_4 = _date(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'DATETIME':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_4 = _datetime(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'FALSE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_4 = _false(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind == 'TRUE':
-                        k4_0 = tok
-                        i += 1
-                        tok = toks[i]
-                        kind = tok[0]
-                        k3_4 = _true(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
-                    elif kind in _T1:
-                        s5 = tok[2]
-                        if kind == 'NOW':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'TODAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        elif kind == 'YESTERDAY':
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = k6_0
-                        else:
-                            raise Bail
-                        if kind == 'MINUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_minus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        elif kind == 'PLUS':
-                            k5_1 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            if kind == 'DURATION':
-                                k5_2 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_0 = _rel_plus(b, [k5_0, k5_1, k5_2], _S(Span, (s5, toks[i - 1][3])))
-                            else:
-                                raise Bail
-                        else:
-                            k4_0 = _rel(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        k3_4 = k4_0
-                    else:
-                        raise Bail
+                    k3_4, i = _p_value(toks, i, b, depth, maxd)
+                    tok = toks[i]
+                    kind = tok[0]
                     k2_0 = _between(b, [k3_0, k3_2, k3_4], _S(Span, (s3, toks[i - 1][3])))
                 else:
                     raise Bail
@@ -1353,195 +366,17 @@ def _p_not_expr(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> A
                         tok = toks[i]
                         kind = tok[0]
                         s4 = tok[2]
-                        s5 = tok[2]
-                        if kind == 'STRING':
-                            s6 = tok[2]
-                            k6_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                            k4_0 = k5_0
-                        elif kind == 'NUMBER':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'DATE':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'DATETIME':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'FALSE':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind == 'TRUE':
-                            k5_0 = tok
-                            i += 1
-                            tok = toks[i]
-                            kind = tok[0]
-                            k4_0 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                        elif kind in _T1:
-                            s6 = tok[2]
-                            if kind == 'NOW':
-                                k7_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k6_0 = k7_0
-                            elif kind == 'TODAY':
-                                k7_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k6_0 = k7_0
-                            elif kind == 'YESTERDAY':
-                                k7_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k6_0 = k7_0
-                            else:
-                                raise Bail
-                            if kind == 'MINUS':
-                                k6_1 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                if kind == 'DURATION':
-                                    k6_2 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k5_0 = _rel_minus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                else:
-                                    raise Bail
-                            elif kind == 'PLUS':
-                                k6_1 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                if kind == 'DURATION':
-                                    k6_2 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k5_0 = _rel_plus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                else:
-                                    raise Bail
-                            else:
-                                k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                            k4_0 = k5_0
-                        else:
-                            raise Bail
+                        k4_0, i = _p_value(toks, i, b, depth, maxd)
+                        tok = toks[i]
+                        kind = tok[0]
                         k3_4 = _values(b, [k4_0], _S(Span, (s4, toks[i - 1][3])))
                         while kind == '_COMMA':
                             i += 1
                             tok = toks[i]
                             kind = tok[0]
-                            s5 = tok[2]
-                            if kind == 'STRING':
-                                s6 = tok[2]
-                                k6_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k5_0 = _string(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                                k4_2 = k5_0
-                            elif kind == 'NUMBER':
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _number(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind == 'DATE':
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _date(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind == 'DATETIME':
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _datetime(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind == 'FALSE':
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _false(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind == 'TRUE':
-                                k5_0 = tok
-                                i += 1
-                                tok = toks[i]
-                                kind = tok[0]
-                                k4_2 = _true(b, [k5_0], _S(Span, (s5, toks[i - 1][3])))
-                            elif kind in _T1:
-                                s6 = tok[2]
-                                if kind == 'NOW':
-                                    k7_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k6_0 = k7_0
-                                elif kind == 'TODAY':
-                                    k7_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k6_0 = k7_0
-                                elif kind == 'YESTERDAY':
-                                    k7_0 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    k6_0 = k7_0
-                                else:
-                                    raise Bail
-                                if kind == 'MINUS':
-                                    k6_1 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    if kind == 'DURATION':
-                                        k6_2 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k5_0 = _rel_minus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                    else:
-                                        raise Bail
-                                elif kind == 'PLUS':
-                                    k6_1 = tok
-                                    i += 1
-                                    tok = toks[i]
-                                    kind = tok[0]
-                                    if kind == 'DURATION':
-                                        k6_2 = tok
-                                        i += 1
-                                        tok = toks[i]
-                                        kind = tok[0]
-                                        k5_0 = _rel_plus(b, [k6_0, k6_1, k6_2], _S(Span, (s6, toks[i - 1][3])))
-                                    else:
-                                        raise Bail
-                                else:
-                                    k5_0 = _rel(b, [k6_0], _S(Span, (s6, toks[i - 1][3])))
-                                k4_2 = k5_0
-                            else:
-                                raise Bail
+                            k4_2, i = _p_value(toks, i, b, depth, maxd)
+                            tok = toks[i]
+                            kind = tok[0]
                             k3_4 = _values_more(b, [k3_4, k4_2], _S(Span, (s4, toks[i - 1][3])))
                         if kind == '_RPAR':
                             i += 1
@@ -1664,7 +499,7 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
     tok = toks[i]
     kind = tok[0]
     s1 = tok[2]
-    if kind in _T2:
+    if kind in _T1:
         s2 = tok[2]
         s3 = tok[2]
         k3_0, i = _p_not_expr(toks, i, b, depth, maxd)
@@ -1698,7 +533,7 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
                 kind = tok[0]
                 k2_2 = _and_(b, [k2_2, k3_2], _S(Span, (s3, toks[i - 1][3])))
             k1_0 = _or_(b, [k1_0, k2_2], _S(Span, (s2, toks[i - 1][3])))
-        if kind in _T3:
+        if kind in _T2:
             s3 = tok[2]
             if kind == '_CURSOR':
                 i += 1
@@ -1841,7 +676,7 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
             else:
                 raise Bail
             k1_1 = [k2_0]
-            while kind in _T3:
+            while kind in _T2:
                 s3 = tok[2]
                 if kind == '_CURSOR':
                     i += 1
@@ -1987,7 +822,7 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
             v = _query(b, [k1_0, *k1_1], _S(Span, (s1, toks[i - 1][3])))
         else:
             v = _query(b, [k1_0], _S(Span, (s1, toks[i - 1][3])))
-    elif kind in _T3:
+    elif kind in _T2:
         s3 = tok[2]
         if kind == '_CURSOR':
             i += 1
@@ -2130,7 +965,7 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
         else:
             raise Bail
         k1_0 = [k2_0]
-        while kind in _T3:
+        while kind in _T2:
             s3 = tok[2]
             if kind == '_CURSOR':
                 i += 1
@@ -2276,4 +1111,110 @@ def _p_start(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
         v = _query(b, [*k1_0], _S(Span, (s1, toks[i - 1][3])))
     else:
         v = _query(b, [], _S(Span, (tok[2], tok[2])))
+    return v, i
+
+
+def _p_value(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
+    k1_0: Any
+    k2_0: Any
+    k2_1: Any
+    k2_2: Any
+    k3_0: Any
+    s1: Any
+    s2: Any
+    v: Any
+    tok = toks[i]
+    kind = tok[0]
+    s1 = tok[2]
+    if kind == 'STRING':
+        s2 = tok[2]
+        k2_0 = tok
+        i += 1
+        tok = toks[i]
+        kind = tok[0]
+        k1_0 = _string(b, [k2_0], _S(Span, (s2, toks[i - 1][3])))
+        v = k1_0
+    elif kind == 'NUMBER':
+        k1_0 = tok
+        i += 1
+        tok = toks[i]
+        kind = tok[0]
+        v = _number(b, [k1_0], _S(Span, (s1, toks[i - 1][3])))
+    elif kind == 'DATE':
+        k1_0 = tok
+        i += 1
+        tok = toks[i]
+        kind = tok[0]
+        v = _date(b, [k1_0], _S(Span, (s1, toks[i - 1][3])))
+    elif kind == 'DATETIME':
+        k1_0 = tok
+        i += 1
+        tok = toks[i]
+        kind = tok[0]
+        v = _datetime(b, [k1_0], _S(Span, (s1, toks[i - 1][3])))
+    elif kind == 'FALSE':
+        k1_0 = tok
+        i += 1
+        tok = toks[i]
+        kind = tok[0]
+        v = _false(b, [k1_0], _S(Span, (s1, toks[i - 1][3])))
+    elif kind == 'TRUE':
+        k1_0 = tok
+        i += 1
+        tok = toks[i]
+        kind = tok[0]
+        v = _true(b, [k1_0], _S(Span, (s1, toks[i - 1][3])))
+    elif kind in _T3:
+        s2 = tok[2]
+        if kind == 'NOW':
+            k3_0 = tok
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            k2_0 = k3_0
+        elif kind == 'TODAY':
+            k3_0 = tok
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            k2_0 = k3_0
+        elif kind == 'YESTERDAY':
+            k3_0 = tok
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            k2_0 = k3_0
+        else:
+            raise Bail
+        if kind == 'MINUS':
+            k2_1 = tok
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            if kind == 'DURATION':
+                k2_2 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                k1_0 = _rel_minus(b, [k2_0, k2_1, k2_2], _S(Span, (s2, toks[i - 1][3])))
+            else:
+                raise Bail
+        elif kind == 'PLUS':
+            k2_1 = tok
+            i += 1
+            tok = toks[i]
+            kind = tok[0]
+            if kind == 'DURATION':
+                k2_2 = tok
+                i += 1
+                tok = toks[i]
+                kind = tok[0]
+                k1_0 = _rel_plus(b, [k2_0, k2_1, k2_2], _S(Span, (s2, toks[i - 1][3])))
+            else:
+                raise Bail
+        else:
+            k1_0 = _rel(b, [k2_0], _S(Span, (s2, toks[i - 1][3])))
+        v = k1_0
+    else:
+        raise Bail
     return v, i
