@@ -20,7 +20,7 @@ import attrs
 from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, SortKey, iter_nodes
 from .errors import Edit, Loc, Problem, QueryError, Span
 from .lower import fold_day_range
-from .schema import Entity, get_entity, search_types
+from .schema import ENTITIES, Entity, get_entity, search_types
 from .types import (
     ARRAY_OPS,
     COMPARISON_OPS,
@@ -84,11 +84,10 @@ def validate(query: QueryAST, text: str | None = None, *, entity: Entity | None 
             )
             flt = None
         else:
-            types = search_types(entity)
             flt = rebuild(
                 flt,
                 lambda p, loc: _check_predicate(entity, p, loc, problems),
-                quick=partial(_quick, types),
+                quick=_quick_for(entity),
             )
     sort = query.sort
     if sort:
@@ -313,6 +312,20 @@ def _problem(
 _STRING_AS_IS = COMPARISON_OPS | TEXT_OPS
 _STRING, _TIMESTAMP, _BOOLEAN = FieldType.STRING, FieldType.TIMESTAMP, FieldType.BOOLEAN
 _LAST_DAY = dt.date.max
+
+
+def _quick_for(entity: Entity) -> Callable[[Predicate], Predicate | None]:
+    """:func:`_quick` over ``entity``'s field types; made once per built-in entity."""
+    types = search_types(entity)
+    found = _QUICK.get(id(types))
+    if found is None or found[0] is not types:
+        found = (types, partial(_quick, types))
+        if entity is ENTITIES.get(entity.name):
+            _QUICK[id(types)] = found  # the table is the built-in entity's: it lives on
+    return found[1]
+
+
+_QUICK: dict[int, tuple[Mapping[str, FieldType], Callable[[Predicate], Predicate | None]]] = {}
 
 
 def _quick(types: Mapping[str, FieldType], p: Predicate) -> Predicate | None:

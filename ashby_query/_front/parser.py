@@ -150,12 +150,11 @@ def parse_text(text: str, entity: str, limits: Limits | None = None) -> QueryAST
         from .hints import lex_error  # error paths only
 
         raise lex_error(text, bad, tokens)
-    fast = _fast()
+    fast = _FAST or _fast()
     tokens.append(("$END", "", len(text), len(text)))
+    depth = limits.max_depth
     try:
-        result = fast.parse(
-            tokens, Builder(text, entity, limits), min(limits.max_depth, _FAST_DEPTH)
-        )
+        result = fast.parse(tokens, Builder(text, entity, limits), min(depth, _FAST_DEPTH))
     except (fast.Bail, QueryError, RecursionError):
         # A syntax error, a bound, or nesting past what recursion may take: the table-driven
         # loop reads the text again and raises (or, past _FAST_DEPTH, parses) it.
