@@ -161,3 +161,36 @@ def test_matches_reads_the_clock_anew_for_relative_times(monkeypatch):
         query = aq.parse(text, "applications")
         assert query.matches(record) is True  # 2 January: within a day
         assert query.matches(record) is False  # 1 March: long past
+
+
+def test_relative_times_inside_any_follow_the_clock_of_each_call():
+    """A relative time in the condition on array elements is lowered with the call's
+    clock like any other: `now=` is honoured, and no cache keeps an earlier reading."""
+    import attrs
+
+    apps = aq.ENTITIES["applications"]
+    items = aq.SearchField("items", aq.FieldType.ARRAY, "Elements.")
+    mine = attrs.evolve(apps, searchable={**apps.searchable, "items": items})
+    at = dt.datetime(2024, 3, 10, 12, 0, tzinfo=dt.UTC)
+    later = at + dt.timedelta(minutes=5)
+    record = {"items": [{"t": "2024-03-10T11:59:30Z"}]}
+    for text in ("items any (t > now - 1m)", "items any (not t < today)"):
+        query = aq.parse(text, mine)
+        assert query.matches(record, now=at) is True
+        assert [record] == query.evaluate([record], now=at)
+        expected = text.startswith("items any (not")  # still the same day
+        assert query.matches(record, now=later) is expected
+        assert ([record] if expected else []) == query.evaluate([record], now=later)
+        assert [] == query.evaluate([record], now=at + dt.timedelta(days=2))
+
+
+def test_a_query_pickles_and_copies_after_matching():
+    """The compiled matcher a query keeps is not part of its pickled or copied state."""
+    import copy
+    import pickle
+
+    query = aq.parse('status = "a" and createdAt > today - 1d', "applications")
+    assert query.matches({"status": "b"}) is False
+    for twin in (pickle.loads(pickle.dumps(query)), copy.deepcopy(query), copy.copy(query)):
+        assert twin == query
+        assert twin.matches({"status": "b"}) is False

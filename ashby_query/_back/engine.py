@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import CodeType, FunctionType
 from typing import Any, Protocol, cast
 
-from .._core.ast import Condition, Predicate, QueryAST, RelativeTime
+from .._core.ast import Condition, Predicate, QueryAST, RelativeTime, iter_nodes
 from .._core.lower import lower_condition
 from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
@@ -407,19 +407,24 @@ def _compile(
 
 def _fixed(root: Condition, anchor: str | None = None) -> bool:
     """Whether ``root`` holds no relative time (with ``anchor``, none from that anchor),
-    so compiling it never reads a clock (or reads one that moves only once a day)."""
-
-    def leaf(p: Predicate) -> bool:
-        values = p.value if isinstance(p.value, tuple) else (p.value,)
-        return not any(
-            isinstance(v, RelativeTime) and (anchor is None or v.anchor == anchor) for v in values
-        )
-
-    return fold(root, leaf=leaf, not_=lambda n, b: b, and_=_every, or_=_every)
-
-
-def _every(_node: object, flags: Sequence[bool]) -> bool:
-    return all(flags)
+    so compiling it never reads a clock (or reads one that moves only once a day).
+    The conditions inside ``any`` count too."""
+    todo = [root]
+    while todo:
+        for node, _ in iter_nodes(todo.pop()):
+            if type(node) is not Predicate:
+                continue
+            value = node.value
+            if node.op is Op.ANY and isinstance(value, Condition):
+                todo.append(value)
+                continue
+            values = value if isinstance(value, tuple) else (value,)
+            if any(
+                isinstance(v, RelativeTime) and (anchor is None or v.anchor == anchor)
+                for v in values
+            ):
+                return False
+    return True
 
 
 class Matcher(Protocol):

@@ -108,6 +108,13 @@ def lower_predicate(p: Predicate, clock: LazyClock, whole_day: bool = True) -> C
     op, value = p.op, p.value
     if op is Op.IS_NULL or type(value) in PLAIN_TYPES:
         return p
+    if op is Op.ANY and isinstance(value, Condition):
+        # The condition on each element, lowered at the same clock reading. (Nested
+        # "any" recurses once per level, as deep as Limits.max_depth lets text nest.)
+        inner = lower_condition(value, clock, whole_day=whole_day)
+        if inner is value:
+            return p
+        return Predicate(op, p.field, inner, p.span, p.field_span, p.value_spans)
     # A tuple is an in list; set(map(type, ...)) sorts its items out in C.
     if type(value) is tuple and set(map(type, value)) <= PLAIN_TYPES:
         return p

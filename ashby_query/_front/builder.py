@@ -440,6 +440,11 @@ class Query:
         types = {n: f.type for n, f in self.schema.searchable.items()} if self.ast.sort else {}
         return evaluate_ast(self.ast, records, types, now, semantics)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled and copied as its tree and entity: the compiled matcher it may hold is
+        # a generated function, made again on first use.
+        return (_unpickle_query, (self.ast, self.schema))
+
     def __str__(self) -> str:
         from .._back.formatter import format_query
 
@@ -531,6 +536,10 @@ Applications = EntityRef("applications")
 Jobs = EntityRef("jobs")
 Users = EntityRef("users")
 JobPostings = EntityRef("job_postings")
+
+
+def _unpickle_query(ast: QueryAST, schema: Entity) -> Query:
+    return Query._checked(ast, schema)
 
 
 _set_ast = Query.__dict__["ast"].__set__
