@@ -684,7 +684,13 @@ class FastParserGenerator:
             "        raise Bail",
             "    return v",
         ]
-        return "\n".join([*head, *code, ""])
+        tail = [
+            "",
+            "",
+            "#: The start rule itself: (tokens, index, builder, depth, max depth) -> (AST, index).",
+            "start = _p_start",
+        ]
+        return "\n".join([*head, *code, *tail, ""])
 
 
 def build_fast(grammar: str) -> str:

@@ -77,6 +77,8 @@ class Bounds(Protocol):
 class Builder:
     """Reduce callbacks, looked up by the rule's alias (``eq``, ``in_``, ``query``, ...)."""
 
+    __slots__ = ("clauses", "entity", "limits", "max_in", "max_string", "text")
+
     def __init__(self, text: str, entity: str, limits: Bounds) -> None:
         self.text = text
         self.entity = entity
