@@ -684,13 +684,7 @@ class FastParserGenerator:
             "        raise Bail",
             "    return v",
         ]
-        tail = [
-            "",
-            "",
-            "#: The start rule itself: (tokens, index, builder, depth, max depth) -> (AST, index).",
-            "start = _p_start",
-        ]
-        return "\n".join([*head, *code, *tail, ""])
+        return "\n".join([*head, *code, ""])
 
 
 def build_fast(grammar: str) -> str:

@@ -315,17 +315,11 @@ _LAST_DAY = dt.date.max
 
 
 def _quick_for(entity: Entity) -> Callable[[Predicate], Predicate | None]:
-    """:func:`_quick` over ``entity``'s field types; made once per built-in entity."""
-    types = search_types(entity)
-    found = _QUICK.get(id(types))
-    if found is None or found[0] is not types:
-        found = (types, partial(_quick, types))
-        if entity is ENTITIES.get(entity.name):
-            _QUICK[id(types)] = found  # the table is the built-in entity's: it lives on
-    return found[1]
-
-
-_QUICK: dict[int, tuple[Mapping[str, FieldType], Callable[[Predicate], Predicate | None]]] = {}
+    """:func:`_quick` over ``entity``'s field types (made once for each built-in entity)."""
+    found = _QUICK.get(entity.name)
+    if found is not None and found[0] is entity:
+        return found[1]
+    return partial(_quick, search_types(entity))
 
 
 def _quick(types: Mapping[str, FieldType], p: Predicate) -> Predicate | None:
@@ -370,6 +364,9 @@ def _quick(types: Mapping[str, FieldType], p: Predicate) -> Predicate | None:
     if ftype is _BOOLEAN and kind is bool and (op is Op.EQ or op is Op.NEQ):
         return p
     return None
+
+
+_QUICK = {e.name: (e, partial(_quick, search_types(e))) for e in ENTITIES.values()}
 
 
 def _check_predicate(entity: Entity, p: Predicate, loc: Loc, problems: list[Problem]) -> Condition:

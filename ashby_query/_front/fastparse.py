@@ -1218,7 +1218,3 @@ def _p_value(toks: list[Any], i: int, b: Builder, depth: int, maxd: int) -> Any:
     else:
         raise Bail
     return v, i
-
-
-#: The start rule itself: (tokens, index, builder, depth, max depth) -> (AST, index).
-start = _p_start

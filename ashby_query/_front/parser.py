@@ -154,9 +154,7 @@ def parse_text(text: str, entity: str, limits: Limits | None = None) -> QueryAST
     tokens.append(("$END", "", len(text), len(text)))
     depth = limits.max_depth
     try:
-        result, i = fast.start(tokens, 0, Builder(text, entity, limits), 0, min(depth, _FAST_DEPTH))
-        if i != len(tokens) - 1:  # stopped before the end token
-            raise fast.Bail
+        result = fast.parse(tokens, Builder(text, entity, limits), min(depth, _FAST_DEPTH))
     except (fast.Bail, QueryError, RecursionError):
         # A syntax error, a bound, or nesting past what recursion may take: the table-driven
         # loop reads the text again and raises (or, past _FAST_DEPTH, parses) it.
