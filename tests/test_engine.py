@@ -182,6 +182,9 @@ def test_relative_times_inside_any_follow_the_clock_of_each_call():
         assert query.matches(record, now=later) is expected
         assert ([record] if expected else []) == query.evaluate([record], now=later)
         assert [] == query.evaluate([record], now=at + dt.timedelta(days=2))
+        resolved = query.resolve(at)  # the dates they stand for, inside any too
+        assert "now" not in str(resolved) and "today" not in str(resolved)
+        assert resolved.matches(record, now=later) is True
 
 
 def test_a_query_pickles_and_copies_after_matching():

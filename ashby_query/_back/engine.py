@@ -39,8 +39,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import CodeType, FunctionType
 from typing import Any, Protocol, cast
 
-from .._core.ast import Condition, Predicate, QueryAST, RelativeTime, iter_nodes
-from .._core.lower import lower_condition
+from .._core.ast import Condition, Predicate, QueryAST
+from .._core.lower import has_relative, lower_condition
 from .._core.semantics import DEFAULT_SEMANTICS, Semantics
 from .._core.types import FieldType, Op
 from .._core.values import (
@@ -368,7 +368,7 @@ def _compiled(
         # A relative time: the function depends on what this call's clock made of the
         # tree, which for "today - 7d" stays the same all day: keyed on the lowered tree.
         # "now" moves on every call, so such a tree is not kept.
-        if not (_fixed(root, "now") if daily is None else daily):
+        if has_relative(root, "now") if daily is None else not daily:
             # Built for this call only; for one record, closures cost less to make.
             return _compile(root, lowered, sem, generate=not once)
         rkey = (id(root), lowered, sem)
@@ -405,28 +405,6 @@ def _compile(
     return _Compiled(root, None, pred, other)
 
 
-def _fixed(root: Condition, anchor: str | None = None) -> bool:
-    """Whether ``root`` holds no relative time (with ``anchor``, none from that anchor),
-    so compiling it never reads a clock (or reads one that moves only once a day).
-    The conditions inside ``any`` count too."""
-    todo = [root]
-    while todo:
-        for node, _ in iter_nodes(todo.pop()):
-            if type(node) is not Predicate:
-                continue
-            value = node.value
-            if node.op is Op.ANY and isinstance(value, Condition):
-                todo.append(value)
-                continue
-            values = value if isinstance(value, tuple) else (value,)
-            if any(
-                isinstance(v, RelativeTime) and (anchor is None or v.anchor == anchor)
-                for v in values
-            ):
-                return False
-    return True
-
-
 class Matcher(Protocol):
     """``Query.matches``: whether a record passes, by the given clock and semantics."""
 
@@ -450,13 +428,13 @@ def compile_matcher(root: Condition | None) -> Matcher:
 
     if root is None:
         return _match_all
-    daily = _fixed(root, "now")
+    daily = not has_relative(root, "now")
 
     def per_call(record: Record, now: Clock = None, semantics: Semantics | None = None) -> bool:
         return _compiled(root, now, semantics, daily, once=True).match(record)
 
     matches: Matcher = per_call
-    if _fixed(root):
+    if not has_relative(root):
         try:
             matches = _compiled(root, None, None).matches
         except Exception:  # raised where it always was: at the call, by per_call

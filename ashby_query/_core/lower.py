@@ -21,7 +21,7 @@ import datetime as dt
 
 import attrs
 
-from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime
+from .ast import And, Condition, Not, Or, Predicate, QueryAST, RelativeTime, iter_nodes
 from .types import ORDERING_OPS, Op
 from .values import (
     Clock,
@@ -38,6 +38,7 @@ from .walk import fold
 __all__ = [
     "LazyClock",
     "fold_day_range",
+    "has_relative",
     "like_operator",
     "lower",
     "lower_condition",
@@ -94,6 +95,27 @@ def lower_condition(root: Condition, now: Clock = None, *, whole_day: bool = Tru
         return type(node)(tuple(kids), node.span)  # kept unflattened: the ranges stay whole
 
     return fold(root, leaf=leaf, not_=not_, and_=join, or_=join)
+
+
+def has_relative(root: Condition | None, anchor: str | None = None) -> bool:
+    """Whether ``root`` holds a relative time (with ``anchor``, one from that anchor), so
+    lowering it reads the clock; the conditions inside ``any`` count too. No recursion."""
+    todo = [] if root is None else [root]
+    while todo:
+        for node, _ in iter_nodes(todo.pop()):
+            if type(node) is not Predicate:
+                continue
+            value = node.value
+            if node.op is Op.ANY and isinstance(value, Condition):
+                todo.append(value)
+                continue
+            values = value if isinstance(value, tuple) else (value,)
+            if any(
+                isinstance(v, RelativeTime) and (anchor is None or v.anchor == anchor)
+                for v in values
+            ):
+                return True
+    return False
 
 
 #: Value types that lowering never changes (a date is not among them: it is a day).

@@ -24,13 +24,11 @@ from .._core.ast import (
     Or,
     Predicate,
     QueryAST,
-    RelativeTime,
     SortKey,
     Value,
-    iter_tree,
 )
 from .._core.errors import Problem, QueryError, UnknownFieldError
-from .._core.lower import lower
+from .._core.lower import has_relative, lower
 from .._core.schema import ENTITIES, Entity, get_entity
 from .._core.types import Op
 from .._core.validate import BUILDER_HINTS, validate
@@ -366,7 +364,7 @@ class Query:
 
     def resolve(self, now: Clock = None) -> Query:
         """Replace relative times (``today - 30d``) with the dates they stand for."""
-        if not _has_relative(self.ast.filter):
+        if not has_relative(self.ast.filter):
             return self
         return self._with(filter=lower(self.ast, now).filter)
 
@@ -443,7 +441,7 @@ class Query:
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled and copied as its tree and entity: the compiled matcher it may hold is
         # a generated function, made again on first use.
-        return (_unpickle_query, (self.ast, self.schema))
+        return (Query._checked, (self.ast, self.schema))
 
     def __str__(self) -> str:
         from .._back.formatter import format_query
@@ -454,18 +452,6 @@ class Query:
         from .._back.formatter import format_query
 
         return f"Query({self.entity!r}, {format_query(self.ast)!r})"
-
-
-def _has_relative(root: Condition | None) -> bool:
-    """Whether a filter holds a relative time such as ``today - 30d``."""
-    if root is None:
-        return False
-    for node in iter_tree(root):
-        if isinstance(node, Predicate):
-            values = node.value if isinstance(node.value, tuple) else (node.value,)
-            if any(isinstance(v, RelativeTime) for v in values):
-                return True
-    return False
 
 
 class EntityRef:
@@ -536,10 +522,6 @@ Applications = EntityRef("applications")
 Jobs = EntityRef("jobs")
 Users = EntityRef("users")
 JobPostings = EntityRef("job_postings")
-
-
-def _unpickle_query(ast: QueryAST, schema: Entity) -> Query:
-    return Query._checked(ast, schema)
 
 
 _set_ast = Query.__dict__["ast"].__set__
