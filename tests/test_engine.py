@@ -183,7 +183,8 @@ def test_relative_times_inside_any_follow_the_clock_of_each_call():
         assert ([record] if expected else []) == query.evaluate([record], now=later)
         assert [] == query.evaluate([record], now=at + dt.timedelta(days=2))
         resolved = query.resolve(at)  # the dates they stand for, inside any too
-        assert "now" not in str(resolved) and "today" not in str(resolved)
+        assert "now" not in str(resolved)
+        assert "today" not in str(resolved)
         assert resolved.matches(record, now=later) is True
 
 
